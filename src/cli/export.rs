@@ -1,0 +1,115 @@
+//! `smartnotes export`: settings from the arguments, a progress bar, Ctrl-C, the summary.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use smartnotes::export::{self, ExportConfig, Faults, Hooks, NoteSource};
+use smartnotes::store::Query;
+
+use super::ExitCode;
+use super::args::ExportArgs;
+
+/// The validated settings of one `export` command.
+struct Settings {
+    config: ExportConfig,
+    source: NoteSource,
+    sample: bool,
+    json: bool,
+    quiet: bool,
+}
+
+impl Settings {
+    fn new(db: &Path, args: ExportArgs) -> anyhow::Result<Settings> {
+        let sample = !db.exists();
+        let source = if sample {
+            NoteSource::sample()
+        } else {
+            NoteSource::Store {
+                path: db.to_path_buf(),
+                query: Query { tags: args.tags },
+            }
+        };
+        let config = ExportConfig {
+            formats: args.format,
+            layout: args.layout,
+            naming: args.naming,
+            strategy: args.strategy,
+            concurrency: args.jobs,
+            latency: args.latency.unwrap_or_default(),
+            faults: args.fail_rate.map(|rate| Faults {
+                rate,
+                seed: args.fail_seed,
+            }),
+            ..ExportConfig::new(args.out)
+        }
+        .validate()?;
+        Ok(Settings {
+            config,
+            source,
+            sample,
+            json: args.json,
+            quiet: args.quiet,
+        })
+    }
+}
+
+pub fn run(db: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let settings = Settings::new(db, args)?;
+    if settings.sample && !settings.quiet {
+        eprintln!(
+            "no notebook at {} yet: exporting the built-in sample notebook (10 notes)",
+            db.display()
+        );
+    }
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = cancel.clone();
+        // A second handler cannot be installed in one process; the binary sets it only here.
+        ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed))
+            .context("cannot install the Ctrl-C handler")?;
+    }
+    let hooks = Hooks {
+        progress: progress_bar(&settings),
+        cancel: Some(cancel),
+        timeline: false,
+    };
+    let summary = export::export(&settings.source, &settings.config, &hooks)
+        .with_context(|| format!("export to {} failed", settings.config.out.display()))?;
+    if settings.json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else if !settings.quiet {
+        print!("{summary}");
+    } else {
+        // Quiet still reports what failed: a silent failure is the one thing not allowed.
+        for failure in &summary.failures {
+            eprintln!(
+                "FAILED {}: {}",
+                settings.config.out.join(&failure.path).display(),
+                failure.error
+            );
+        }
+    }
+    Ok(if summary.cancelled {
+        ExitCode::Interrupted
+    } else if summary.failed > 0 {
+        ExitCode::Failure
+    } else {
+        ExitCode::Success
+    })
+}
+
+/// A bar on standard error when it is a terminal and output is not quiet or JSON.
+fn progress_bar(settings: &Settings) -> Option<ProgressBar> {
+    if settings.quiet || settings.json || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} files {per_sec} {eta}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}

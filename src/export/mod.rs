@@ -1,0 +1,347 @@
+//! The export engine: notes x formats become jobs, a strategy runs them, a sink stores them.
+//!
+//! [`export`] is the whole pipeline. It counts the notes, turns each (note, format) pair into
+//! a [`Job`](work::Job) as the notes stream in, lets the chosen [`strategy`] run the jobs
+//! through the shared [`Work`](work::Work), and finally publishes the staged files (see
+//! [`sink`]). One failed job never stops the others: it is listed in the [`Summary`], which
+//! also carries the counts every caller reports (files, bytes, failures, wall time).
+
+pub mod naming;
+pub mod sink;
+pub mod source;
+pub mod strategy;
+mod summary;
+pub mod work;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use indicatif::ProgressBar;
+use serde::Serialize;
+
+pub use naming::Naming;
+pub use source::NoteSource;
+pub use strategy::StrategyKind;
+pub use summary::Summary;
+pub use work::{Failure, Span};
+
+use crate::format::{Format, RenderOptions};
+use crate::store::StoreError;
+use sink::{Faulty, Null, Sink, Staging};
+use work::{Job, JobKind, Work, lock};
+
+/// How files are laid out in the export folder.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// One file per note per format: `<out>/<format>/<id>-<slug>.<ext>`.
+    #[default]
+    Files,
+    /// One file per format holding every note: `<out>/notes.<ext>`.
+    Bundle,
+}
+
+/// Where the bytes go.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SinkKind {
+    /// Files in the output folder, staged and published atomically.
+    #[default]
+    Dir,
+    /// Nowhere: render and schedule without touching the disk (benchmarks).
+    Null,
+}
+
+/// Deterministic fault injection: fail about `rate` of the writes, chosen by `seed`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Faults {
+    /// Fraction of writes that fail, 0.0 to 1.0.
+    pub rate: f64,
+    /// Which ones.
+    pub seed: u64,
+}
+
+/// Everything that decides what an export writes and how. Build one, then call [`export`].
+#[derive(Clone, Debug)]
+pub struct ExportConfig {
+    /// The export folder; nothing is ever written outside it.
+    pub out: PathBuf,
+    /// Formats, each written once per note (or once, in a bundle).
+    pub formats: Vec<Format>,
+    /// Files or bundle.
+    pub layout: Layout,
+    /// How per-note files are named.
+    pub naming: Naming,
+    /// How jobs are run.
+    pub strategy: StrategyKind,
+    /// N, the most jobs in flight; `None` for the strategy's default.
+    pub concurrency: Option<usize>,
+    /// Simulated I/O latency added to every write (the lesson's slow disk); zero for none.
+    pub latency: Duration,
+    /// Where bytes go.
+    pub sink: SinkKind,
+    /// Injected failures, for tests and demos.
+    pub faults: Option<Faults>,
+    /// Rendering choices.
+    pub render: RenderOptions,
+}
+
+impl ExportConfig {
+    /// The defaults: every default format into `out`, files layout, slug names, the default
+    /// strategy, no latency.
+    pub fn new(out: impl Into<PathBuf>) -> Self {
+        ExportConfig {
+            out: out.into(),
+            formats: Format::DEFAULT.to_vec(),
+            layout: Layout::Files,
+            naming: Naming::Slug,
+            strategy: StrategyKind::DEFAULT,
+            concurrency: None,
+            latency: Duration::ZERO,
+            sink: SinkKind::Dir,
+            faults: None,
+            render: RenderOptions::default(),
+        }
+    }
+
+    /// Checks the settings that types alone cannot: at least one format, each once; N >= 1.
+    pub fn validate(mut self) -> Result<Self, ExportError> {
+        if self.formats.is_empty() {
+            return Err(ExportError::Config("at least one format is needed".into()));
+        }
+        let mut seen = Vec::new();
+        self.formats.retain(|f| {
+            let new = !seen.contains(f);
+            seen.push(*f);
+            new
+        });
+        if self.concurrency == Some(0) {
+            return Err(ExportError::Config("--jobs must be at least 1".into()));
+        }
+        if let Some(f) = self.faults
+            && !(0.0..=1.0).contains(&f.rate)
+        {
+            return Err(ExportError::Config(format!(
+                "--fail-rate {} is not between 0 and 1",
+                f.rate
+            )));
+        }
+        Ok(self)
+    }
+}
+
+/// Things an export reports to, or is steered by, while it runs.
+#[derive(Clone, Debug, Default)]
+pub struct Hooks {
+    /// Advanced by one per finished job.
+    pub progress: Option<ProgressBar>,
+    /// Set it (Ctrl-C) to stop scheduling new jobs; jobs in flight finish and are published.
+    pub cancel: Option<Arc<AtomicBool>>,
+    /// Record when each job started and ended ([`Summary::spans`]).
+    pub timeline: bool,
+}
+
+/// Why an export could not run at all. Failures of single jobs are not errors: they are in
+/// [`Summary::failures`].
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The settings do not make sense.
+    #[error("invalid export settings: {0}")]
+    Config(String),
+    /// The strategy cannot hold this export; nothing was written.
+    #[error("the {strategy} strategy refuses this export: {reason}")]
+    Refused {
+        /// Which strategy.
+        strategy: &'static str,
+        /// Why, with the limit and where it comes from.
+        reason: String,
+    },
+    /// Reading the notes failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The output folder cannot be used.
+    #[error(transparent)]
+    Staging(#[from] sink::StagingError),
+    /// A thread pool or runtime could not be started.
+    #[error("cannot start the worker threads")]
+    Runtime(#[source] std::io::Error),
+}
+
+/// Runs an export of `source` as `config` says, and reports what it did.
+pub fn export(
+    source: &NoteSource,
+    config: &ExportConfig,
+    hooks: &Hooks,
+) -> Result<Summary, ExportError> {
+    let started = Instant::now();
+    let notes = source.count()?;
+    let job_count = match config.layout {
+        Layout::Files => notes * config.formats.len() as u64,
+        Layout::Bundle => config.formats.len() as u64,
+    };
+    let concurrency = config
+        .concurrency
+        .unwrap_or_else(|| config.strategy.default_concurrency(job_count))
+        .max(1);
+    let strategy = config.strategy.build(concurrency);
+    strategy.admit(job_count)?;
+
+    let mut stale_removed = 0;
+    let (staging, base): (Option<Arc<Staging>>, Arc<dyn Sink>) = match config.sink {
+        SinkKind::Dir => {
+            let subdirs: Vec<&str> = match config.layout {
+                Layout::Files => config.formats.iter().map(|f| f.extension()).collect(),
+                Layout::Bundle => Vec::new(),
+            };
+            let (staging, stale) = Staging::new(&config.out, &subdirs)?;
+            stale_removed = stale;
+            let staging = Arc::new(staging);
+            (Some(staging.clone()), staging)
+        }
+        SinkKind::Null => (None, Arc::new(Null)),
+    };
+    let sink: Arc<dyn Sink> = match config.faults {
+        Some(f) => Arc::new(Faulty::new(base, f.rate, f.seed)),
+        None => base,
+    };
+    if let Some(bar) = &hooks.progress {
+        bar.set_length(job_count);
+    }
+    let work = Arc::new(Work {
+        source: source.clone(),
+        naming: config.naming,
+        render: config.render,
+        sink,
+        latency: config.latency,
+        cancel: hooks.cancel.clone().unwrap_or_default(),
+        progress: hooks.progress.clone(),
+        epoch: started,
+        files: AtomicU64::new(0),
+        bytes: AtomicU64::new(0),
+        failures: Mutex::new(Vec::new()),
+        spans: hooks.timeline.then(|| Mutex::new(Vec::new())),
+    });
+
+    let run = match config.layout {
+        Layout::Files => {
+            let formats = config.formats.clone();
+            let mut index = 0u64;
+            let mut jobs = source.notes()?.flat_map(move |note| {
+                let (notes, err) = match note {
+                    Ok(note) => (Some(Arc::new(note)), None),
+                    Err(e) => (None, Some(Err(e))),
+                };
+                let per_format: Vec<Result<Job, StoreError>> = notes
+                    .into_iter()
+                    .flat_map(|note| {
+                        formats
+                            .clone()
+                            .into_iter()
+                            .map(move |format| (note.clone(), format))
+                    })
+                    .map(|(note, format)| {
+                        index += 1;
+                        Ok(Job {
+                            index: index - 1,
+                            kind: JobKind::Note { note, format },
+                        })
+                    })
+                    .chain(err)
+                    .collect();
+                per_format
+            });
+            strategy.run(&mut jobs, &work)
+        }
+        Layout::Bundle => {
+            let mut jobs = config.formats.iter().enumerate().map(|(i, &format)| {
+                Ok(Job {
+                    index: i as u64,
+                    kind: JobKind::Bundle { format },
+                })
+            });
+            strategy.run(&mut jobs, &work)
+        }
+    };
+
+    // Publish what was written even when reading failed or the run was interrupted: those
+    // files are complete, and leaving them staged would only be deleted next time.
+    if let Some(staging) = &staging {
+        let published = staging.publish();
+        for (path, error) in published.failed {
+            work.unpublish(path, error.to_string());
+        }
+    }
+    if let Some(bar) = &hooks.progress {
+        bar.finish_and_clear();
+    }
+    run?;
+
+    let mut failures = std::mem::take(&mut *lock(&work.failures));
+    failures.sort_by(|a, b| (a.note_id, a.format, &a.path).cmp(&(b.note_id, b.format, &b.path)));
+    let mut spans = work
+        .spans
+        .as_ref()
+        .map(|s| std::mem::take(&mut *lock(s)))
+        .unwrap_or_default();
+    spans.sort_by_key(|s| s.index);
+    let wall = started.elapsed();
+    Ok(Summary {
+        files: work.files.load(std::sync::atomic::Ordering::Relaxed),
+        bytes: work.bytes.load(std::sync::atomic::Ordering::Relaxed),
+        failed: failures.len() as u64,
+        jobs: job_count,
+        notes,
+        wall_s: wall.as_secs_f64(),
+        files_per_s: if wall.is_zero() {
+            0.0
+        } else {
+            job_count as f64 / wall.as_secs_f64()
+        },
+        strategy: config.strategy,
+        concurrency,
+        threads: strategy.threads(job_count),
+        formats: config.formats.clone(),
+        layout: config.layout,
+        latency_ms: (!config.latency.is_zero()).then_some(config.latency.as_secs_f64() * 1e3),
+        out: config.out.clone(),
+        source: source.describe(),
+        cancelled: work.cancelled(),
+        stale_removed,
+        failures,
+        spans,
+    })
+}
+
+impl Work {
+    /// A job whose file was written but could not be published: it counts as failed.
+    fn unpublish(&self, path: PathBuf, error: String) {
+        let format = path
+            .components()
+            .next()
+            .and_then(|c| c.as_os_str().to_str())
+            .and_then(|dir| {
+                Format::ALL
+                    .into_iter()
+                    .find(|f| f.extension() == dir || naming::bundle_name(*f) == dir)
+            });
+        let note_id = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(naming::id_from_file_name);
+        let Some(format) = format else { return };
+        let mut failures = lock(&self.failures);
+        if failures.iter().any(|f| f.path == path) {
+            return;
+        }
+        self.files
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        failures.push(Failure {
+            note_id,
+            format,
+            path,
+            error,
+        });
+    }
+}

@@ -1,0 +1,172 @@
+//! Where each note's file goes: `<format>/<id>-<slug>.<ext>` or `<format>/note_<id>.<ext>`.
+//!
+//! A name depends only on the note (its id and title) and the format: never on the order of
+//! work, the strategy, or what is already on disk, so re-exports replace files in place and
+//! never produce "name (1)" copies. The id in every name makes collisions impossible; the slug
+//! is only for people.
+
+use std::path::PathBuf;
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::format::Format;
+use crate::model::Note;
+
+/// How per-note files are named.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Naming {
+    /// `<id>-<slug>.<ext>`: sortable by id, readable by title.
+    #[default]
+    Slug,
+    /// `note_<id>.<ext>`, as in the lesson.
+    Id,
+}
+
+/// The longest slug, in bytes. With the id and extension a name stays far below the 255-byte
+/// file-name limit of ext4, APFS and NTFS.
+pub const MAX_SLUG_BYTES: usize = 80;
+
+/// The slug of a title: lowercase words joined by `-`.
+///
+/// The title is first brought to Unicode NFC, so the same title typed on macOS (NFD) and Linux
+/// (NFC) gives the same slug. A word is a run of letters or digits in any script; everything
+/// else (punctuation, spaces, `/`, `\`, `.`, control characters, emoji) separates words. The
+/// result is capped at [`MAX_SLUG_BYTES`] on a character boundary and is never empty
+/// (`untitled`), so it can hold no path separator, no `..`, no NUL and no control character.
+pub fn slug(title: &str) -> String {
+    let mut slug = String::with_capacity(title.len().min(MAX_SLUG_BYTES));
+    let mut pending_dash = false;
+    'chars: for c in title.nfc() {
+        if c.is_alphanumeric() {
+            if pending_dash && !slug.is_empty() {
+                if slug.len() + 1 >= MAX_SLUG_BYTES {
+                    break;
+                }
+                slug.push('-');
+            }
+            pending_dash = false;
+            for lower in c.to_lowercase() {
+                if slug.len() + lower.len_utf8() > MAX_SLUG_BYTES {
+                    break 'chars;
+                }
+                slug.push(lower);
+            }
+        } else {
+            pending_dash = true;
+        }
+    }
+    if slug.is_empty() {
+        slug.push_str("untitled");
+    }
+    slug
+}
+
+/// The path of a note's file, relative to the export folder.
+pub fn relative_path(note: &Note, format: Format, naming: Naming) -> PathBuf {
+    let ext = format.extension();
+    let name = match naming {
+        Naming::Slug => format!("{}-{}.{ext}", note.id, slug(&note.title)),
+        Naming::Id => format!("note_{}.{ext}", note.id),
+    };
+    [ext, name.as_str()].iter().collect()
+}
+
+/// The note id at the start of a file name made by [`relative_path`].
+pub fn id_from_file_name(name: &str) -> Option<i64> {
+    let rest = name.strip_prefix("note_").unwrap_or(name);
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    rest[..end].parse().ok()
+}
+
+/// The name of a bundle file.
+pub fn bundle_name(format: Format) -> String {
+    format!("notes.{}", format.extension())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_lowercase_words() {
+        assert_eq!(slug("Hello, World!"), "hello-world");
+        assert_eq!(
+            slug("Réunion: café & croissants ☕"),
+            "réunion-café-croissants"
+        );
+        assert_eq!(slug("読書メモ: 並行"), "読書メモ-並行");
+        assert_eq!(slug("  spaced   out  "), "spaced-out");
+    }
+
+    #[test]
+    fn hostile_titles_give_safe_slugs() {
+        for title in [
+            "../../etc/passwd",
+            "/etc/passwd",
+            "a/b\\c",
+            "..",
+            "CON",
+            "a\0b",
+            "x\u{7}y",
+        ] {
+            let s = slug(title);
+            assert!(!s.is_empty());
+            assert!(
+                !s.contains(['/', '\\', '\0']) && !s.contains(".."),
+                "{title:?} -> {s:?}"
+            );
+            assert!(!s.chars().any(char::is_control), "{title:?} -> {s:?}");
+        }
+        assert_eq!(slug("../../etc/passwd"), "etc-passwd");
+    }
+
+    #[test]
+    fn empty_and_emoji_only_titles_are_untitled() {
+        assert_eq!(slug(""), "untitled");
+        assert_eq!(slug("🚀🎉"), "untitled");
+        assert_eq!(slug("---"), "untitled");
+    }
+
+    #[test]
+    fn long_titles_are_capped_on_a_char_boundary() {
+        for title in [
+            "word ".repeat(300),
+            "日本語".repeat(200),
+            "é".repeat(10_000),
+        ] {
+            let s = slug(&title);
+            assert!(s.len() <= MAX_SLUG_BYTES, "{}", s.len());
+            assert!(!s.ends_with('-'));
+        }
+    }
+
+    #[test]
+    fn nfc_and_nfd_titles_give_the_same_slug() {
+        let nfc = "Caf\u{e9}";
+        let nfd = "Cafe\u{301}";
+        assert_ne!(nfc, nfd);
+        assert_eq!(slug(nfc), slug(nfd));
+    }
+
+    #[test]
+    fn paths_follow_the_layout_and_give_back_the_id() {
+        let note: Note = serde_json::from_value(serde_json::json!({
+            "id": 7, "title": "Key: Value", "tags": [], "created": "2026-01-01T00:00:00Z",
+            "updated": "2026-01-01T00:00:00Z", "body": ""
+        }))
+        .unwrap();
+        let p = relative_path(&note, Format::Md, Naming::Slug);
+        assert_eq!(p, PathBuf::from("md/7-key-value.md"));
+        assert_eq!(
+            relative_path(&note, Format::Csv, Naming::Id),
+            PathBuf::from("csv/note_7.csv")
+        );
+        assert_eq!(id_from_file_name("7-key-value.md"), Some(7));
+        assert_eq!(id_from_file_name("note_12.csv"), Some(12));
+        assert_eq!(id_from_file_name("12-2026-plan.md"), Some(12));
+        assert_eq!(id_from_file_name("notes.md"), None);
+    }
+}

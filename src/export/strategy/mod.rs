@@ -1,0 +1,114 @@
+//! The four ways of running the same jobs: one enum, one trait, one file each.
+//!
+//! Every strategy receives the jobs as a stream produced on the calling thread (which reads
+//! the notebook) and hands each one to [`Work`], which renders and writes it. They differ only
+//! in how many jobs are in flight at once and what waits: the calling thread
+//! ([`sequential`]), one OS thread per job ([`threads`]), a fixed pool of threads ([`pool`]),
+//! or tasks on a tokio runtime ([`asynchronous`]). Because the jobs and the rendering are the
+//! same, so are the bytes written.
+
+pub mod asynchronous;
+pub mod pool;
+pub mod sequential;
+pub mod threads;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::ExportError;
+use super::work::{Job, Work};
+use crate::store::StoreError;
+
+/// The jobs of an export, as the strategies receive them.
+pub type Jobs<'a> = dyn Iterator<Item = Result<Job, StoreError>> + 'a;
+
+/// How the jobs of an export are run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum StrategyKind {
+    /// One job after another on one thread: the baseline.
+    Sequential,
+    /// One OS thread per job, all started at once, as in the lesson. Refused beyond what the
+    /// machine can hold.
+    Threads,
+    /// A fixed pool of N worker threads (rayon): at most N jobs at once.
+    Pool,
+    /// Tasks on a tokio runtime: at most N in flight, latency waited with timers.
+    Async,
+}
+
+impl StrategyKind {
+    /// Every strategy, in the order of the lesson.
+    pub const ALL: [StrategyKind; 4] = [
+        StrategyKind::Sequential,
+        StrategyKind::Threads,
+        StrategyKind::Pool,
+        StrategyKind::Async,
+    ];
+
+    /// The strategy used when none is named; see the README's "Choosing a strategy".
+    pub const DEFAULT: StrategyKind = StrategyKind::Async;
+
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            StrategyKind::Sequential => "sequential",
+            StrategyKind::Threads => "threads",
+            StrategyKind::Pool => "pool",
+            StrategyKind::Async => "async",
+        }
+    }
+
+    /// The concurrency N used when `--jobs` is not given, for an export of `jobs` jobs.
+    pub fn default_concurrency(self, jobs: u64) -> usize {
+        let n = match self {
+            StrategyKind::Sequential => 1,
+            StrategyKind::Threads => jobs as usize,
+            StrategyKind::Pool => pool::DEFAULT_WORKERS,
+            StrategyKind::Async => asynchronous::DEFAULT_IN_FLIGHT,
+        };
+        n.max(1)
+    }
+
+    /// The strategy itself, running at most `concurrency` jobs at once.
+    pub(crate) fn build(self, concurrency: usize) -> Box<dyn Strategy> {
+        match self {
+            StrategyKind::Sequential => Box::new(sequential::Sequential),
+            StrategyKind::Threads => Box::new(threads::Threads),
+            StrategyKind::Pool => Box::new(pool::Pool {
+                workers: concurrency,
+            }),
+            StrategyKind::Async => Box::new(asynchronous::Async {
+                in_flight: concurrency,
+                flavor: asynchronous::Flavor::MultiThread,
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for StrategyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A way of running jobs.
+///
+/// Contract: `run` takes every job from `jobs` until it ends, fails or [`Work::cancelled`] turns
+/// true, passes each to [`Work::execute`] exactly once, waits [`Work::latency`] after it, and
+/// then passes the outcome to [`Work::record`]. It returns only when every job it started has
+/// been recorded. A read error from `jobs` stops scheduling and is returned once the jobs in
+/// flight are done.
+pub trait Strategy {
+    /// Refuses, before anything is written, an export this strategy cannot hold.
+    fn admit(&self, _jobs: u64) -> Result<(), ExportError> {
+        Ok(())
+    }
+
+    /// Runs the jobs.
+    fn run(&self, jobs: &mut Jobs<'_>, work: &Arc<Work>) -> Result<(), ExportError>;
+
+    /// OS threads this strategy runs jobs on, beside the calling thread, for `jobs` jobs.
+    fn threads(&self, jobs: u64) -> usize;
+}

@@ -1,0 +1,141 @@
+//! What an export did, for people (`Display`) and for scripts (`Serialize`, `--json`).
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::{Failure, Layout, Span, StrategyKind};
+use crate::format::Format;
+
+/// The result of an export. `files + failed == jobs` unless the export was cancelled.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Files written and published.
+    pub files: u64,
+    /// Bytes in those files.
+    pub bytes: u64,
+    /// Jobs that failed; each is in `failures`.
+    pub failed: u64,
+    /// Jobs scheduled: notes x formats, or formats for a bundle.
+    pub jobs: u64,
+    /// Notes read.
+    pub notes: u64,
+    /// Wall time of the whole export, seconds.
+    pub wall_s: f64,
+    /// Jobs per second of wall time.
+    pub files_per_s: f64,
+    /// The strategy.
+    pub strategy: StrategyKind,
+    /// N: the most jobs in flight at once.
+    pub concurrency: usize,
+    /// OS threads the strategy ran jobs on (besides the main thread).
+    pub threads: usize,
+    /// Formats written.
+    pub formats: Vec<Format>,
+    /// Layout.
+    pub layout: Layout,
+    /// Simulated latency per write, in milliseconds, when one was added.
+    pub latency_ms: Option<f64>,
+    /// The export folder.
+    pub out: PathBuf,
+    /// Where the notes came from.
+    pub source: String,
+    /// Whether the export was interrupted before every job was scheduled.
+    pub cancelled: bool,
+    /// Staging folders of interrupted earlier exports that were cleaned up.
+    pub stale_removed: usize,
+    /// Every failed job, by note id and format.
+    pub failures: Vec<Failure>,
+    /// When each job ran, if the timeline was asked for; by job index.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spans: Vec<Span>,
+}
+
+impl Summary {
+    /// Whether every job succeeded.
+    pub fn ok(&self) -> bool {
+        self.failed == 0 && !self.cancelled
+    }
+}
+
+/// `1234567` as `1.2 MB`.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let formats: Vec<&str> = self.formats.iter().map(|f| f.extension()).collect();
+        writeln!(
+            f,
+            "exported {} notes x {} formats ({}) from {} to {}",
+            self.notes,
+            self.formats.len(),
+            formats.join(", "),
+            self.source,
+            self.out.display()
+        )?;
+        writeln!(
+            f,
+            "  files written: {} ({}), failed: {}",
+            self.files,
+            human_bytes(self.bytes),
+            self.failed
+        )?;
+        let n = match self.strategy {
+            StrategyKind::Threads => format!("{} threads", self.concurrency),
+            StrategyKind::Sequential => "1 at a time".to_owned(),
+            StrategyKind::Pool => format!("N = {} workers", self.concurrency),
+            StrategyKind::Async => format!("N = {} tasks in flight", self.concurrency),
+        };
+        writeln!(
+            f,
+            "  wall time: {:.3} s, {:.0} files/s, strategy {} ({n})",
+            self.wall_s, self.files_per_s, self.strategy
+        )?;
+        if let Some(ms) = self.latency_ms {
+            writeln!(f, "  latency: {ms} ms per write, simulated (--latency)")?;
+        }
+        if self.stale_removed > 0 {
+            writeln!(
+                f,
+                "  cleaned up {} staging folder(s) of an interrupted export",
+                self.stale_removed
+            )?;
+        }
+        if self.cancelled {
+            writeln!(
+                f,
+                "  interrupted: {} of {} jobs were not run",
+                self.jobs - self.files - self.failed,
+                self.jobs
+            )?;
+        }
+        for failure in &self.failures {
+            let note = failure
+                .note_id
+                .map(|id| format!("note {id}"))
+                .unwrap_or_else(|| "bundle".into());
+            writeln!(
+                f,
+                "  FAILED {note} [{}] {}: {}",
+                failure.format,
+                self.out.join(&failure.path).display(),
+                failure.error
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,235 @@
+//! One job, done: render a note (or a whole bundle), hand the bytes to the sink, count it.
+//!
+//! [`Work`] is what every strategy shares. It does the real work of a job in
+//! [`Work::execute`] and books the outcome in [`Work::record`]; the strategy decides only
+//! *when* jobs run and how the simulated latency is waited out between the two (a blocking
+//! sleep on a thread, or a timer in async). Keeping the job itself here is what makes every
+//! strategy write the same bytes.
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use indicatif::ProgressBar;
+use serde::Serialize;
+
+use super::naming::{self, Naming};
+use super::sink::Sink;
+use super::source::NoteSource;
+use crate::format::{Format, RenderOptions};
+use crate::model::Note;
+
+/// One unit of work: a file to produce.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// Position in the export, from 0; the order jobs were scheduled in.
+    pub index: u64,
+    /// What to produce.
+    pub kind: JobKind,
+}
+
+/// What a job produces.
+#[derive(Debug, Clone)]
+pub enum JobKind {
+    /// One note in one format (the `files` layout).
+    Note {
+        /// The note, shared by the jobs of its formats.
+        note: Arc<Note>,
+        /// The format.
+        format: Format,
+    },
+    /// Every note in one format, in one file (the `bundle` layout).
+    Bundle {
+        /// The format.
+        format: Format,
+    },
+}
+
+/// A job that did not produce its file.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Failure {
+    /// The note, or `None` for a bundle.
+    pub note_id: Option<i64>,
+    /// The format.
+    pub format: Format,
+    /// The file, relative to the export folder.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub error: String,
+}
+
+/// When one job ran, for the `--timeline` picture.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Span {
+    /// The job's [`Job::index`].
+    pub index: u64,
+    /// Seconds from the start of the export to the start of the job.
+    pub start_s: f64,
+    /// Seconds from the start of the export to the end of the job, latency included.
+    pub end_s: f64,
+}
+
+/// What [`Work::execute`] did, kept small: async strategies hold it across the latency wait.
+#[derive(Debug)]
+pub struct Outcome {
+    index: u64,
+    result: Result<u64, Failure>,
+}
+
+/// The state every strategy shares during one export.
+pub struct Work {
+    pub(crate) source: NoteSource,
+    pub(crate) naming: Naming,
+    pub(crate) render: RenderOptions,
+    pub(crate) sink: Arc<dyn Sink>,
+    pub(crate) latency: Duration,
+    pub(crate) cancel: Arc<AtomicBool>,
+    pub(crate) progress: Option<ProgressBar>,
+    pub(crate) epoch: Instant,
+    pub(crate) files: AtomicU64,
+    pub(crate) bytes: AtomicU64,
+    pub(crate) failures: Mutex<Vec<Failure>>,
+    pub(crate) spans: Option<Mutex<Vec<Span>>>,
+}
+
+thread_local! {
+    // One render buffer per thread, reused: a job allocates nothing for its bytes.
+    static BUFFER: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(16 * 1024));
+}
+
+impl Work {
+    /// The simulated latency each job waits after its write (zero when not simulating).
+    pub fn latency(&self) -> Duration {
+        self.latency
+    }
+
+    /// Whether the export was interrupted: strategies stop scheduling new jobs.
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// Stops the scheduling of new jobs (Ctrl-C, fail-fast).
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// Does the real work of a job: renders it and writes it to the sink.
+    pub fn execute(&self, job: Job) -> Outcome {
+        let result = match job.kind {
+            JobKind::Note { note, format } => self.write_note(&note, format),
+            JobKind::Bundle { format } => self.write_bundle(format),
+        };
+        Outcome {
+            index: job.index,
+            result,
+        }
+    }
+
+    fn write_note(&self, note: &Note, format: Format) -> Result<u64, Failure> {
+        let rel = naming::relative_path(note, format, self.naming);
+        BUFFER.with_borrow_mut(|buf| {
+            buf.clear();
+            format.render_file(note, &self.render, buf);
+            match self.sink.write(&rel, buf) {
+                Ok(()) => Ok(buf.len() as u64),
+                Err(e) => Err(Failure {
+                    note_id: Some(note.id),
+                    format,
+                    path: rel,
+                    error: e.to_string(),
+                }),
+            }
+        })
+    }
+
+    fn write_bundle(&self, format: Format) -> Result<u64, Failure> {
+        let rel = PathBuf::from(naming::bundle_name(format));
+        let fail = |error: String| Failure {
+            note_id: None,
+            format,
+            path: rel.clone(),
+            error,
+        };
+        let notes = self.source.notes().map_err(|e| fail(e.to_string()))?;
+        let file = self.sink.open(&rel).map_err(|e| fail(e.to_string()))?;
+        let mut counted = CountingWriter {
+            inner: std::io::BufWriter::new(file),
+            bytes: 0,
+        };
+        format
+            .write_bundle(notes, &self.render, &mut counted)
+            .map_err(|e| fail(error_chain(&e)))?;
+        counted.flush().map_err(|e| fail(e.to_string()))?;
+        Ok(counted.bytes)
+    }
+
+    /// Books the outcome of a job that started at `started` (its latency already waited).
+    pub fn record(&self, started: Instant, outcome: Outcome) {
+        match outcome.result {
+            Ok(bytes) => {
+                self.files.fetch_add(1, Ordering::Relaxed);
+                self.bytes.fetch_add(bytes, Ordering::Relaxed);
+            }
+            Err(failure) => lock(&self.failures).push(failure),
+        }
+        if let Some(spans) = &self.spans {
+            let end = self.epoch.elapsed().as_secs_f64();
+            let start = started.duration_since(self.epoch).as_secs_f64();
+            lock(spans).push(Span {
+                index: outcome.index,
+                start_s: start,
+                end_s: end,
+            });
+        }
+        if let Some(bar) = &self.progress {
+            bar.inc(1);
+        }
+    }
+
+    /// Runs a job on the calling thread, latency as a blocking sleep: the thread strategies.
+    pub fn run_blocking(&self, job: Job) {
+        let started = Instant::now();
+        let outcome = self.execute(job);
+        if !self.latency.is_zero() {
+            std::thread::sleep(self.latency);
+        }
+        self.record(started, outcome);
+    }
+}
+
+/// Locks a mutex, taking the data even if another thread panicked while holding it: the
+/// tallies stay meaningful, and one panicking job must not hide the others' results.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+struct CountingWriter<W> {
+    inner: W,
+    bytes: u64,
+}
+
+impl<W: Write> Write for CountingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}

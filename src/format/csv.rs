@@ -1,0 +1,57 @@
+//! CSV as RFC 4180 writes it: CRLF line ends, fields quoted when they hold a comma, quote or
+//! line break, quotes doubled. The `csv` crate does the quoting; tags are joined with `;`,
+//! which [`crate::model::validate_tag`] keeps out of tags.
+
+use std::borrow::Cow;
+
+use super::Render;
+use crate::model::Note;
+
+/// The header row of every CSV file smartnotes writes.
+pub(super) const HEADER: &[u8] = b"id,title,tags,created,updated,body\r\n";
+
+pub(super) struct Csv {
+    /// Prefix cells that a spreadsheet would evaluate (see [`spreadsheet_safe`]).
+    pub(super) safe: bool,
+}
+
+impl Render for Csv {
+    fn render(&self, note: &Note, out: &mut Vec<u8>) {
+        let tags = note.tags.join(";");
+        let (created, updated) = (note.created.to_string(), note.updated.to_string());
+        let id = note.id.to_string();
+        let safe = self.safe;
+        let cell = |s| {
+            if safe {
+                spreadsheet_safe(s)
+            } else {
+                Cow::Borrowed(s)
+            }
+        };
+        let record = [
+            Cow::Borrowed(id.as_str()),
+            cell(&note.title),
+            cell(&tags),
+            Cow::Borrowed(created.as_str()),
+            Cow::Borrowed(updated.as_str()),
+            cell(&note.body),
+        ];
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .buffer_capacity(1024)
+            .from_writer(&mut *out);
+        // Writing into a Vec cannot fail.
+        let _ = writer.write_record(record.iter().map(|c| c.as_bytes()));
+        let _ = writer.flush();
+    }
+}
+
+/// The cell with a leading `'` when a spreadsheet would run it as a formula: it starts with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return (OWASP's list), or with `'` itself, so that
+/// removing one leading `'` on import gives the original back in every case.
+pub(crate) fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\'') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}

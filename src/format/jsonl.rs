@@ -1,0 +1,13 @@
+//! JSON Lines: one compact JSON object per line, for streaming tools (`jq`, `grep`).
+
+use super::Render;
+use crate::model::Note;
+
+pub(super) struct JsonLines;
+
+impl Render for JsonLines {
+    fn render(&self, note: &Note, out: &mut Vec<u8>) {
+        // Compact serde_json output never contains a raw newline: strings escape it.
+        let _ = serde_json::to_writer(&mut *out, note);
+    }
+}

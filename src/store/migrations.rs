@@ -1,0 +1,95 @@
+//! The schema, as a list of migrations applied in order.
+//!
+//! `PRAGMA user_version` records how many have been applied. A migration is never edited once
+//! released: a change to the schema is a new entry at the end of [`MIGRATIONS`].
+
+use rusqlite::Connection;
+
+/// Every migration, oldest first; `user_version` N means the first N have run.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // 1: notes and their ordered tags. AUTOINCREMENT so that the id of a deleted note is never
+    // given to a new one: file names and incremental manifests key on ids.
+    "CREATE TABLE notes (
+        id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        title   TEXT    NOT NULL,
+        body    TEXT    NOT NULL,
+        created INTEGER NOT NULL,
+        updated INTEGER NOT NULL
+    );
+    CREATE TABLE note_tags (
+        note_id  INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        tag      TEXT    NOT NULL,
+        PRIMARY KEY (note_id, position)
+    ) WITHOUT ROWID;
+    CREATE INDEX note_tags_by_tag ON note_tags(tag, note_id);
+    CREATE INDEX notes_by_created ON notes(created);
+    CREATE INDEX notes_by_updated ON notes(updated);",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Brings `conn` up to [`SCHEMA_VERSION`], one transaction per migration.
+///
+/// Returns the version found before migrating. A database newer than this build is refused
+/// rather than guessed at.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<u32, MigrateError> {
+    let found: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(MigrateError::TooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as u32 + 1)?;
+        tx.commit()?;
+    }
+    Ok(found)
+}
+
+/// Why a database could not be brought up to date.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    /// Written by a newer smartnotes.
+    #[error("schema version {found} is newer than this smartnotes supports ({supported})")]
+    TooNew {
+        /// Version in the file.
+        found: u32,
+        /// Newest version this build knows.
+        supported: u32,
+    },
+    /// SQLite refused a statement.
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_an_empty_database_and_is_idempotent() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        assert_eq!(migrate(&mut conn).unwrap(), 0);
+        assert_eq!(migrate(&mut conn).unwrap(), SCHEMA_VERSION);
+        let version: u32 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        assert!(matches!(
+            migrate(&mut conn),
+            Err(MigrateError::TooNew { .. })
+        ));
+    }
+}
