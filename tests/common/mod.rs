@@ -1,0 +1,75 @@
+//! The shared test environment: a temporary folder with a notebook path, and the binary run
+//! against it. Every CLI test goes through [`TestEnv`].
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// A temporary folder holding a notebook (`notes.db`, created on first use) and exports.
+pub struct TestEnv {
+    dir: tempfile::TempDir,
+}
+
+impl TestEnv {
+    /// An empty environment: no notebook yet.
+    pub fn new() -> Self {
+        TestEnv { dir: tempfile::tempdir().expect("create a temporary folder") }
+    }
+
+    /// An environment whose notebook holds `count` seeded notes.
+    pub fn seeded(count: usize) -> Self {
+        let env = Self::new();
+        env.cmd().args(["seed", "--count", &count.to_string(), "--seed", "7"]).assert().success();
+        env
+    }
+
+    /// The temporary folder.
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The notebook file.
+    pub fn db(&self) -> PathBuf {
+        self.root().join("notes.db")
+    }
+
+    /// A path inside the temporary folder.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root().join(rel)
+    }
+
+    /// The smartnotes binary, run in the temporary folder against its notebook.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("smartnotes").expect("the smartnotes binary is built");
+        cmd.current_dir(self.root()).env("SMARTNOTES_DB", self.db()).env_remove("RUST_LOG");
+        cmd
+    }
+
+    /// Runs `smartnotes export --out <rel> <args>` and returns its JSON summary.
+    pub fn export_json(&self, rel: &str, args: &[&str]) -> serde_json::Value {
+        let out = self.cmd().args(["export", "--json", "--out", rel]).args(args).output().expect("run");
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!("no JSON summary ({e}); stderr: {}", String::from_utf8_lossy(&out.stderr))
+        })
+    }
+}
+
+/// Every file under `dir`, by relative path, with its bytes.
+pub fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).expect("read a folder") {
+            let path = entry.expect("a folder entry").path();
+            if path.is_dir() {
+                walk(root, &path, files);
+            } else {
+                let rel = path.strip_prefix(root).expect("under root").to_path_buf();
+                files.insert(rel, std::fs::read(&path).expect("read a file"));
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    walk(dir, dir, &mut files);
+    files
+}
