@@ -9,12 +9,27 @@ use predicates::prelude::*;
 fn add_list_show_rm() {
     let env = TestEnv::new();
     env.cmd()
-        .args(["add", "--title", "Groceries: milk", "--tag", "home", "--body=- milk\n- eggs"])
+        .args([
+            "add",
+            "--title",
+            "Groceries: milk",
+            "--tag",
+            "home",
+            "--body=- milk\n- eggs",
+        ])
         .assert()
         .success()
         .stdout("added note 1: Groceries: milk\n");
-    env.cmd().args(["add", "--title", "Other", "--tag", "work"]).write_stdin("from stdin\n").assert().success();
-    env.cmd().args(["list"]).assert().success().stdout(predicate::str::contains("Groceries: milk  [home]"));
+    env.cmd()
+        .args(["add", "--title", "Other", "--tag", "work"])
+        .write_stdin("from stdin\n")
+        .assert()
+        .success();
+    env.cmd()
+        .args(["list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Groceries: milk  [home]"));
     env.cmd()
         .args(["list", "--tag", "work"])
         .assert()
@@ -24,12 +39,15 @@ fn add_list_show_rm() {
     let notes: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(notes.len(), 2);
     assert_eq!(notes[1]["body"], "from stdin\n");
+    env.cmd().args(["show", "1"]).assert().success().stdout(
+        predicate::str::contains("title: 'Groceries: milk'")
+            .and(predicate::str::contains("- eggs")),
+    );
     env.cmd()
-        .args(["show", "1"])
+        .args(["rm", "1"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("title: 'Groceries: milk'").and(predicate::str::contains("- eggs")));
-    env.cmd().args(["rm", "1"]).assert().success().stdout("removed note 1: Groceries: milk\n");
+        .stdout("removed note 1: Groceries: milk\n");
     env.cmd()
         .args(["show", "1"])
         .assert()
@@ -59,11 +77,9 @@ fn seed_is_deterministic() {
 fn a_file_that_is_not_a_notebook_is_named_in_the_error() {
     let env = TestEnv::new();
     std::fs::write(env.db(), vec![b'x'; 4096]).unwrap();
-    env.cmd()
-        .args(["list"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("notes.db").and(predicate::str::contains("not a database")));
+    env.cmd().args(["list"]).assert().code(1).stderr(
+        predicate::str::contains("notes.db").and(predicate::str::contains("not a database")),
+    );
 }
 
 #[test]
@@ -78,5 +94,9 @@ fn a_closed_pipe_is_not_an_error() {
         .unwrap();
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

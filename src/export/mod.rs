@@ -269,8 +269,8 @@ pub fn export(
     // files are complete, and leaving them staged would only be deleted next time.
     if let Some(staging) = &staging {
         let published = staging.publish();
-        for (path, error) in published.failed {
-            work.unpublish(path, error.to_string());
+        for unpublished in published.failed {
+            work.unpublish(unpublished);
         }
     }
     if let Some(bar) = &hooks.progress {
@@ -316,7 +316,9 @@ pub fn export(
 
 impl Work {
     /// A job whose file was written but could not be published: it counts as failed.
-    fn unpublish(&self, path: PathBuf, error: String) {
+    fn unpublish(&self, unpublished: sink::Unpublished) {
+        let sink::Unpublished { path, bytes, error } = unpublished;
+        let error = error.to_string();
         let format = path
             .components()
             .next()
@@ -337,6 +339,8 @@ impl Work {
         }
         self.files
             .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        self.bytes
+            .fetch_sub(bytes, std::sync::atomic::Ordering::Relaxed);
         failures.push(Failure {
             note_id,
             format,

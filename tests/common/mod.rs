@@ -15,13 +15,18 @@ pub struct TestEnv {
 impl TestEnv {
     /// An empty environment: no notebook yet.
     pub fn new() -> Self {
-        TestEnv { dir: tempfile::tempdir().expect("create a temporary folder") }
+        TestEnv {
+            dir: tempfile::tempdir().expect("create a temporary folder"),
+        }
     }
 
     /// An environment whose notebook holds `count` seeded notes.
     pub fn seeded(count: usize) -> Self {
         let env = Self::new();
-        env.cmd().args(["seed", "--count", &count.to_string(), "--seed", "7"]).assert().success();
+        env.cmd()
+            .args(["seed", "--count", &count.to_string(), "--seed", "7"])
+            .assert()
+            .success();
         env
     }
 
@@ -43,15 +48,25 @@ impl TestEnv {
     /// The smartnotes binary, run in the temporary folder against its notebook.
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::cargo_bin("smartnotes").expect("the smartnotes binary is built");
-        cmd.current_dir(self.root()).env("SMARTNOTES_DB", self.db()).env_remove("RUST_LOG");
+        cmd.current_dir(self.root())
+            .env("SMARTNOTES_DB", self.db())
+            .env_remove("RUST_LOG");
         cmd
     }
 
     /// Runs `smartnotes export --out <rel> <args>` and returns its JSON summary.
     pub fn export_json(&self, rel: &str, args: &[&str]) -> serde_json::Value {
-        let out = self.cmd().args(["export", "--json", "--out", rel]).args(args).output().expect("run");
+        let out = self
+            .cmd()
+            .args(["export", "--json", "--out", rel])
+            .args(args)
+            .output()
+            .expect("run");
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!("no JSON summary ({e}); stderr: {}", String::from_utf8_lossy(&out.stderr))
+            panic!(
+                "no JSON summary ({e}); stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
         })
     }
 }

@@ -15,7 +15,7 @@ use std::path::Path;
 
 pub use faulty::Faulty;
 pub use null::Null;
-pub use staging::{Published, STAGING_PREFIX, Staging, StagingError};
+pub use staging::{Published, STAGING_PREFIX, Staging, StagingError, Unpublished};
 
 /// A destination for exported files.
 ///

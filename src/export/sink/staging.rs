@@ -35,11 +35,22 @@ pub struct Staging {
     _lock: File,
 }
 
+/// A staged file that could not be moved into place.
+#[derive(Debug)]
+pub struct Unpublished {
+    /// Its path relative to the export folder.
+    pub path: PathBuf,
+    /// Its size, no longer written.
+    pub bytes: u64,
+    /// Why.
+    pub error: io::Error,
+}
+
 /// What [`Staging::publish`] did.
 #[derive(Debug, Default)]
 pub struct Published {
-    /// Files that could not be moved into place, with why (paths relative to the export).
-    pub failed: Vec<(PathBuf, io::Error)>,
+    /// Files that could not be moved into place, with why.
+    pub failed: Vec<Unpublished>,
     /// Stale staging folders of earlier, interrupted exports that were removed.
     pub stale_removed: usize,
 }
@@ -120,20 +131,29 @@ impl Staging {
                         self.publish_dir(&rel, &mut published.failed);
                     } else {
                         let target = self.out.join(&rel);
-                        if let Err(e) = replace_file(&entry.path(), &target) {
-                            published.failed.push((rel, e));
+                        if let Err(error) = replace_file(&entry.path(), &target) {
+                            let bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                            published.failed.push(Unpublished {
+                                path: rel,
+                                bytes,
+                                error,
+                            });
                         }
                     }
                 }
             }
-            Err(e) => published.failed.push((PathBuf::new(), e)),
+            Err(error) => published.failed.push(Unpublished {
+                path: PathBuf::new(),
+                bytes: 0,
+                error,
+            }),
         }
         // Whatever is left (files that failed to move) goes with the staging folder.
         let _ = fs::remove_dir_all(&self.dir);
         published
     }
 
-    fn publish_dir(&self, rel: &Path, failed: &mut Vec<(PathBuf, io::Error)>) {
+    fn publish_dir(&self, rel: &Path, failed: &mut Vec<Unpublished>) {
         let staged = self.dir.join(rel);
         let target = self.out.join(rel);
         match fs::symlink_metadata(&target) {
@@ -162,8 +182,13 @@ impl Staging {
         };
         for entry in entries.flatten() {
             let name = entry.file_name();
-            if let Err(e) = replace_file(&entry.path(), &target.join(&name)) {
-                failed.push((rel.join(name), e));
+            if let Err(error) = replace_file(&entry.path(), &target.join(&name)) {
+                let bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                failed.push(Unpublished {
+                    path: rel.join(name),
+                    bytes,
+                    error,
+                });
             }
         }
     }
@@ -190,17 +215,25 @@ fn replace_file(from: &Path, to: &Path) -> io::Result<()> {
     fs::rename(from, to)
 }
 
-fn fail_all(staged: &Path, rel: &Path, e: &io::Error, failed: &mut Vec<(PathBuf, io::Error)>) {
+fn fail_all(staged: &Path, rel: &Path, e: &io::Error, failed: &mut Vec<Unpublished>) {
+    let error = || io::Error::new(e.kind(), e.to_string());
     match fs::read_dir(staged) {
         Ok(entries) => {
             for entry in entries.flatten() {
-                failed.push((
-                    rel.join(entry.file_name()),
-                    io::Error::new(e.kind(), e.to_string()),
-                ));
+                let bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                let path = rel.join(entry.file_name());
+                failed.push(Unpublished {
+                    path,
+                    bytes,
+                    error: error(),
+                });
             }
         }
-        Err(_) => failed.push((rel.to_path_buf(), io::Error::new(e.kind(), e.to_string()))),
+        Err(_) => failed.push(Unpublished {
+            path: rel.to_path_buf(),
+            bytes: 0,
+            error: error(),
+        }),
     }
 }
 
@@ -302,7 +335,7 @@ mod tests {
         staging.write(Path::new("md/1-a.md"), b"x").unwrap();
         let published = staging.publish();
         assert_eq!(published.failed.len(), 1);
-        assert_eq!(published.failed[0].0, Path::new("md/1-a.md"));
+        assert_eq!(published.failed[0].path, Path::new("md/1-a.md"));
         assert_eq!(
             fs::read_dir(outside.path()).unwrap().count(),
             0,
@@ -336,7 +369,7 @@ mod tests {
         staging.write(Path::new("md/2-b.md"), b"b").unwrap();
         let published = staging.publish();
         assert_eq!(published.failed.len(), 1);
-        assert_eq!(published.failed[0].0, Path::new("md/2-b.md"));
+        assert_eq!(published.failed[0].path, Path::new("md/2-b.md"));
         assert_eq!(
             fs::read_to_string(dir.path().join("md/1-a.md")).unwrap(),
             "a"
