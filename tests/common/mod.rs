@@ -1,6 +1,6 @@
 //! The shared test environment: a temporary folder with a notebook path, and the binary run
 //! against it. Every CLI test goes through [`TestEnv`].
-#![allow(dead_code)]
+#![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
