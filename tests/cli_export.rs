@@ -99,7 +99,10 @@ fn a_job_that_cannot_be_written_fails_alone() {
     assert!(blocked.is_dir(), "the folder in the way is left alone");
     let summary = env.export_json("out", &[]);
     let written: usize = tree(&env.path("out")).values().map(Vec::len).sum();
-    assert_eq!(summary["bytes"], written as u64, "bytes count only published files");
+    assert_eq!(
+        summary["bytes"], written as u64,
+        "bytes count only published files"
+    );
     assert_eq!(summary["failures"][0]["note_id"], 3);
     assert_eq!(summary["failures"][0]["format"], "json");
 }
