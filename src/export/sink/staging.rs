@@ -8,9 +8,9 @@
 //! never a half-written one, and a process killed at any point leaves only the staging folder,
 //! which the next export into the same folder removes.
 //!
-//! Why not a temporary file beside each target and a rename per file: measured on tmpfs, the
-//! per-file rename costs about 65% more per file than the write itself (see FACTS and the
-//! `disk` benchmark), while the staging folder pays it once per format on a fresh export.
+//! Why not a temporary file beside each target and a rename per file: on tmpfs, one thread
+//! wrote 50,000 small files at 113-121k files/s through a staging folder renamed once, and at
+//! 69-74k files/s with a rename per file (`cargo run --release --example commit_methods`).
 //!
 //! The export folder is locked (`flock` on the folder itself) for the whole export, so two
 //! exports into one folder cannot interleave and a staging folder found at the start is known
