@@ -8,9 +8,11 @@
 //! - [`format`]: one file per output format, each turning a note into bytes.
 //! - [`export`]: jobs (note x format), where they are written, and the four strategies that
 //!   run them: sequential, one thread per job, a thread pool and async tasks.
+//! - [`lab`]: the experiments of the threading lesson, run on the export engine.
 #![deny(missing_docs)]
 
 pub mod export;
 pub mod format;
+pub mod lab;
 pub mod model;
 pub mod store;

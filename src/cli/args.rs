@@ -33,6 +33,126 @@ pub enum Command {
     Seed(SeedArgs),
     /// Export notes to files; uses the built-in sample notebook if no notebook exists yet.
     Export(ExportArgs),
+    /// Run the threading lesson's experiments on this machine; without a name, list them.
+    Lab(LabArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LabArgs {
+    /// The experiment.
+    #[command(subcommand)]
+    pub experiment: Option<Experiment>,
+}
+
+/// Options every experiment takes.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct LabCommon {
+    /// Print one JSON object with the measurements instead of the narration.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Experiment {
+    /// Two simulated I/O tasks on their own threads: the total is the longest, not the sum.
+    Threads {
+        /// Seconds of simulated I/O per task, comma-separated.
+        #[arg(long, default_value = "2,1", value_parser = parse_durations)]
+        durations: Durations,
+        /// Do not wait for the threads: see the total printed before they finish.
+        #[arg(long)]
+        no_join: bool,
+        #[command(flatten)]
+        common: LabCommon,
+    },
+    /// The lesson's export (10 notes x 3 formats) sequential, threads, pool and async.
+    Export {
+        /// Simulated I/O per file.
+        #[arg(long, default_value = "100ms", value_parser = parse_duration)]
+        latency: Duration,
+        /// Keep the files here instead of a temporary folder.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        common: LabCommon,
+    },
+    /// CPU-bound sums in sequence and on threads (the GIL experiment).
+    Cpu {
+        /// Each sum is over 0..N.
+        #[arg(long, default_value_t = 5_000_000, value_name = "N")]
+        work: u64,
+        /// Also compare N sums on N threads (default: the number of cores).
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
+        /// Trials per measurement (the fastest is reported).
+        #[arg(long, default_value_t = 7)]
+        trials: usize,
+        #[command(flatten)]
+        common: LabCommon,
+    },
+    /// Two threads increment a shared counter: unsync loses updates, mutex and atomic do not.
+    Race {
+        /// Increments per thread.
+        #[arg(long, default_value_t = 100_000)]
+        increments: u64,
+        /// Trials per variant.
+        #[arg(long, default_value_t = 5)]
+        trials: usize,
+        /// Variants to run (default: all).
+        #[arg(long, value_enum, value_delimiter = ',')]
+        variant: Vec<smartnotes::lab::race::Variant>,
+        #[command(flatten)]
+        common: LabCommon,
+    },
+    /// The exercise: predict first, last and total for three threads, then run them.
+    Predict {
+        /// Seconds per thread (A, B, C, ...).
+        #[arg(long, default_value = "3,1,2", value_parser = parse_durations)]
+        durations: Durations,
+        /// Add a thread of this many seconds.
+        #[arg(long, value_name = "SECONDS")]
+        add: Option<f64>,
+        /// Predictions FIRST,LAST,TOTAL (e.g. B,A,3.0) instead of asking.
+        #[arg(long, value_name = "ANSWERS")]
+        answers: Option<smartnotes::lab::predict::Predictions>,
+        #[command(flatten)]
+        common: LabCommon,
+    },
+    /// The 30-file export with a thread per file against a pool of N workers.
+    Pool {
+        /// Pool size N.
+        #[arg(long, default_value_t = 8)]
+        workers: usize,
+        /// Simulated I/O per file.
+        #[arg(long, default_value = "100ms", value_parser = parse_duration)]
+        latency: Duration,
+        #[command(flatten)]
+        common: LabCommon,
+    },
+    /// The 30-file export as tasks on one OS thread (current-thread tokio runtime).
+    Async {
+        /// Simulated I/O per file.
+        #[arg(long, default_value = "100ms", value_parser = parse_duration)]
+        latency: Duration,
+        #[command(flatten)]
+        common: LabCommon,
+    },
+    /// Run the experiments briefly and print the lesson's verdict table, measured.
+    Verdict {
+        /// Simulated I/O per file for the I/O figures.
+        #[arg(long, default_value = "50ms", value_parser = parse_duration)]
+        latency: Duration,
+        #[command(flatten)]
+        common: LabCommon,
+    },
+}
+
+/// A list of durations (a named type, so clap takes it as one value).
+#[derive(Debug, Clone)]
+pub struct Durations(pub Vec<Duration>);
+
+fn parse_durations(text: &str) -> Result<Durations, String> {
+    smartnotes::lab::parse_durations(text).map(Durations)
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 
 mod args;
 mod export;
+mod lab;
 mod notes;
 
 use std::path::PathBuf;
@@ -46,6 +47,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Rm(args) => notes::rm(&db, args),
         Command::Seed(args) => notes::seed(&db, args),
         Command::Export(args) => export::run(&db, args),
+        Command::Lab(args) => lab::run(args),
     }
 }
 

@@ -86,6 +86,9 @@ pub struct ExportConfig {
     pub faults: Option<Faults>,
     /// Rendering choices.
     pub render: RenderOptions,
+    /// The tokio runtime of the `async` strategy: one worker per core (default), or only the
+    /// calling thread (the lab's "one thread, many tasks").
+    pub runtime: strategy::asynchronous::Flavor,
 }
 
 impl ExportConfig {
@@ -103,6 +106,7 @@ impl ExportConfig {
             sink: SinkKind::Dir,
             faults: None,
             render: RenderOptions::default(),
+            runtime: strategy::asynchronous::Flavor::MultiThread,
         }
     }
 
@@ -185,7 +189,7 @@ pub fn export(
         .concurrency
         .unwrap_or_else(|| config.strategy.default_concurrency(job_count))
         .max(1);
-    let strategy = config.strategy.build(concurrency);
+    let strategy = config.strategy.build(concurrency, config.runtime);
     strategy.admit(job_count)?;
 
     let mut stale_removed = 0;

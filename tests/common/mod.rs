@@ -69,6 +69,24 @@ impl TestEnv {
             )
         })
     }
+
+    /// Runs `smartnotes lab <args> --json`, checks it succeeded, and returns its JSON report.
+    pub fn lab_json(&self, args: &[&str]) -> serde_json::Value {
+        let out = self
+            .cmd()
+            .arg("lab")
+            .args(args)
+            .arg("--json")
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "lab {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    }
 }
 
 /// Every file under `dir`, by relative path, with its bytes.

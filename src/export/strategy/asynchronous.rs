@@ -26,9 +26,11 @@ use crate::export::work::Work;
 pub const DEFAULT_IN_FLIGHT: usize = 100_000;
 
 /// Which tokio runtime runs the tasks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Flavor {
     /// One worker per core: rendering runs in parallel too.
+    #[default]
     MultiThread,
     /// Everything on the calling thread: the lesson's "one thread, many tasks".
     CurrentThread,

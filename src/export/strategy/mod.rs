@@ -72,7 +72,11 @@ impl StrategyKind {
     }
 
     /// The strategy itself, running at most `concurrency` jobs at once.
-    pub(crate) fn build(self, concurrency: usize) -> Box<dyn Strategy> {
+    pub(crate) fn build(
+        self,
+        concurrency: usize,
+        runtime: asynchronous::Flavor,
+    ) -> Box<dyn Strategy> {
         match self {
             StrategyKind::Sequential => Box::new(sequential::Sequential),
             StrategyKind::Threads => Box::new(threads::Threads),
@@ -81,7 +85,7 @@ impl StrategyKind {
             }),
             StrategyKind::Async => Box::new(asynchronous::Async {
                 in_flight: concurrency,
-                flavor: asynchronous::Flavor::MultiThread,
+                flavor: runtime,
             }),
         }
     }

@@ -1,0 +1,172 @@
+//! `smartnotes lab`: runs an experiment, narrating it live, or prints its JSON report.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use serde::Serialize;
+use smartnotes::lab::{self, predict::Predictions};
+
+use super::ExitCode;
+use super::args::{Experiment, LabArgs, LabCommon};
+
+pub fn run(args: LabArgs) -> anyhow::Result<ExitCode> {
+    let Some(experiment) = args.experiment else {
+        println!(
+            "smartnotes lab <experiment> [--json]: the threading lesson, measured on this machine\n"
+        );
+        for (name, what) in lab::EXPERIMENTS {
+            println!("  {name:<8} {what}");
+        }
+        println!("\nsmartnotes lab <experiment> --help lists its options.");
+        return Ok(ExitCode::Success);
+    };
+    match experiment {
+        Experiment::Threads {
+            durations,
+            no_join,
+            common,
+        } => {
+            let mut narrate = narrator(
+                common,
+                "each task simulates I/O by sleeping; lines print as they happen",
+            );
+            show(
+                common,
+                &lab::threads::run(&durations.0, !no_join, &mut narrate),
+            )
+        }
+        Experiment::Export {
+            latency,
+            out,
+            common,
+        } => {
+            let (dir, _keep) = folder(out)?;
+            let mut narrate = narrator(common, "the lesson's export through the real engine");
+            show(common, &lab::export::run(&dir, latency, &mut narrate)?)
+        }
+        Experiment::Cpu {
+            work,
+            threads,
+            trials,
+            common,
+        } => {
+            let threads = threads.unwrap_or_else(lab::cores);
+            let _ = narrator(common, "summing; this is CPU work, no waiting");
+            show(common, &lab::cpu::run(work, threads, trials))
+        }
+        Experiment::Race {
+            increments,
+            trials,
+            variant,
+            common,
+        } => {
+            let variants = if variant.is_empty() {
+                lab::race::Variant::ALL.to_vec()
+            } else {
+                variant
+            };
+            show(common, &lab::race::run(&variants, increments, trials))
+        }
+        Experiment::Predict {
+            mut durations,
+            add,
+            answers,
+            common,
+        } => {
+            if let Some(seconds) = add {
+                durations.0.push(Duration::from_secs_f64(seconds.max(0.0)));
+            }
+            let predicted = match answers {
+                Some(p) => p,
+                None if std::io::stdin().is_terminal() => ask(&durations.0)?,
+                None => anyhow::bail!(
+                    "standard input is not a terminal: give the predictions with --answers FIRST,LAST,TOTAL (like B,A,3.0)"
+                ),
+            };
+            let mut narrate = narrator(common, "running the threads");
+            show(
+                common,
+                &lab::predict::run(&durations.0, predicted, &mut narrate),
+            )
+        }
+        Experiment::Pool {
+            workers,
+            latency,
+            common,
+        } => {
+            let (dir, _keep) = folder(None)?;
+            anyhow::ensure!(workers >= 1, "--workers must be at least 1");
+            show(common, &lab::pool::run(&dir, workers, latency)?)
+        }
+        Experiment::Async { latency, common } => {
+            let (dir, _keep) = folder(None)?;
+            show(common, &lab::asynchronous::run(&dir, latency)?)
+        }
+        Experiment::Verdict { latency, common } => {
+            let (dir, _keep) = folder(None)?;
+            let mut narrate = narrator(common, "running each experiment briefly");
+            show(common, &lab::verdict::run(&dir, latency, &mut narrate)?)
+        }
+    }
+}
+
+/// Prints a line as it happens, unless the output is JSON.
+fn narrator(common: LabCommon, intro: &str) -> impl FnMut(&str) {
+    if !common.json {
+        println!("{intro}");
+    }
+    move |line: &str| {
+        if !common.json {
+            println!("{line}");
+            let _ = std::io::stdout().flush();
+        }
+    }
+}
+
+fn show<R: Serialize + std::fmt::Display>(
+    common: LabCommon,
+    report: &R,
+) -> anyhow::Result<ExitCode> {
+    if common.json {
+        println!("{}", serde_json::to_string(report)?);
+    } else {
+        print!("{report}");
+    }
+    Ok(ExitCode::Success)
+}
+
+/// The folder to export into: the one given, or a temporary one removed at the end.
+fn folder(out: Option<PathBuf>) -> anyhow::Result<(PathBuf, Option<tempfile::TempDir>)> {
+    match out {
+        Some(dir) => Ok((dir, None)),
+        None => {
+            let tmp =
+                tempfile::tempdir().context("cannot create a temporary folder for the export")?;
+            Ok((tmp.path().to_path_buf(), Some(tmp)))
+        }
+    }
+}
+
+/// Asks for the three predictions on the terminal.
+fn ask(durations: &[Duration]) -> anyhow::Result<Predictions> {
+    println!("threads, started together, each waiting:");
+    for (i, d) in durations.iter().enumerate() {
+        println!("  {} waits {:.1} s", lab::label(i), d.as_secs_f64());
+    }
+    let stdin = std::io::stdin();
+    let line = |question: &str| -> anyhow::Result<String> {
+        print!("{question} ");
+        std::io::stdout().flush()?;
+        let mut answer = String::new();
+        stdin.lock().read_line(&mut answer)?;
+        Ok(answer.trim().to_owned())
+    };
+    let first = line("which finishes first?")?;
+    let last = line("which finishes last?")?;
+    let total = line("total wall time, in seconds?")?;
+    format!("{first},{last},{total}")
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!(e))
+}
