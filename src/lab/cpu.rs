@@ -72,20 +72,35 @@ fn fastest(xs: Vec<Duration>) -> f64 {
 
 /// Times `sums` tasks in sequence and on `sums` threads.
 pub fn compare(sums: usize, work: u64, rounds: u32, trials: usize) -> Comparison {
+    compare_with(sums, work, rounds, trials, |task| {
+        thread::scope(|scope| {
+            for _ in 0..sums {
+                scope.spawn(task);
+            }
+        });
+    })
+}
+
+/// Times `sums` tasks in sequence against `parallel`, which must run `task` `sums` times its own
+/// way (threads, a pool, async tasks); each timing is the fastest of `trials`.
+pub fn compare_with(
+    sums: usize,
+    work: u64,
+    rounds: u32,
+    trials: usize,
+    mut parallel: impl FnMut(&(dyn Fn() + Sync)),
+) -> Comparison {
+    let one = move || task(work, rounds);
     let mut sequential = Vec::new();
     let mut threaded = Vec::new();
     for _ in 0..trials.max(1) {
         let started = Instant::now();
         for _ in 0..sums {
-            task(work, rounds);
+            one();
         }
         sequential.push(started.elapsed());
         let started = Instant::now();
-        thread::scope(|scope| {
-            for _ in 0..sums {
-                scope.spawn(|| task(work, rounds));
-            }
-        });
+        parallel(&one);
         threaded.push(started.elapsed());
     }
     let (sequential_s, threaded_s) = (fastest(sequential), fastest(threaded));
@@ -101,7 +116,11 @@ pub fn compare(sums: usize, work: u64, rounds: u32, trials: usize) -> Comparison
 pub fn run(work: u64, threads: usize, trials: usize) -> CpuReport {
     let rounds = rounds_for(work, Duration::from_millis(50));
     let two = compare(2, work, rounds, trials);
-    let n = compare(threads.max(1), work, rounds, trials);
+    // With N = 2 the second comparison is the first one again: measure it once.
+    let n = match threads.max(1) {
+        2 => two.clone(),
+        n => compare(n, work, rounds, trials),
+    };
     CpuReport {
         cores: super::cores(),
         work,
@@ -135,7 +154,12 @@ impl std::fmt::Display for CpuReport {
             "{:<10} {:>12} {:>12} {:>9}",
             "sums", "sequential", "threads", "speedup"
         )?;
-        for c in [&self.two, &self.n] {
+        let rows = if self.n.threads == self.two.threads {
+            vec![&self.two]
+        } else {
+            vec![&self.two, &self.n]
+        };
+        for c in rows {
             writeln!(
                 f,
                 "{:<10} {:>10.4} s {:>10.4} s {:>8.2}x",

@@ -45,11 +45,8 @@ pub struct VerdictReport {
     pub rows: Vec<Row>,
 }
 
-fn task(work: u64, rounds: u32) {
-    for _ in 0..rounds {
-        black_box(cpu::sum_to(black_box(work)));
-    }
-}
+/// Trials of each CPU measurement; the fastest counts (see [`cpu`]).
+const CPU_TRIALS: usize = 3;
 
 fn per_unit_us(units: u32, f: impl FnOnce()) -> f64 {
     let started = Instant::now();
@@ -57,37 +54,29 @@ fn per_unit_us(units: u32, f: impl FnOnce()) -> f64 {
     started.elapsed().as_secs_f64() * 1e6 / f64::from(units)
 }
 
-/// Two sums on `runtime`'s tasks: how CPU work fares on one async thread.
-fn async_cpu_speedup(work: u64, rounds: u32) -> Result<f64, ExportError> {
+/// Two sums as two tasks on one async thread: CPU work does not overlap there.
+fn async_cpu_speedup(work: u64, rounds: u32, trials: usize) -> Result<f64, ExportError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(ExportError::Runtime)?;
-    let started = Instant::now();
-    task(work, rounds);
-    task(work, rounds);
-    let sequential = started.elapsed();
-    let started = Instant::now();
-    runtime.block_on(async {
-        let a = tokio::spawn(async move { task(work, rounds) });
-        let b = tokio::spawn(async move { task(work, rounds) });
-        let _ = (a.await, b.await);
-    });
-    Ok(sequential.as_secs_f64() / started.elapsed().as_secs_f64().max(1e-9))
+    Ok(cpu::compare_with(2, work, rounds, trials, |task| {
+        runtime.block_on(async { tokio::join!(async { task() }, async { task() }) });
+    })
+    .speedup)
 }
 
 /// Two sums on a rayon pool of two workers.
-fn pool_cpu_speedup(work: u64, rounds: u32) -> Result<f64, ExportError> {
+fn pool_cpu_speedup(work: u64, rounds: u32, trials: usize) -> Result<f64, ExportError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)
         .build()
         .map_err(|e| ExportError::Runtime(std::io::Error::other(e)))?;
-    let started = Instant::now();
-    task(work, rounds);
-    task(work, rounds);
-    let sequential = started.elapsed();
-    let started = Instant::now();
-    pool.join(|| task(work, rounds), || task(work, rounds));
-    Ok(sequential.as_secs_f64() / started.elapsed().as_secs_f64().max(1e-9))
+    // The pool starts its threads lazily: let them start before the clock does.
+    pool.join(|| black_box(1), || black_box(2));
+    Ok(cpu::compare_with(2, work, rounds, trials, |task| {
+        pool.join(task, task);
+    })
+    .speedup)
 }
 
 /// Runs everything briefly and builds the table.
@@ -107,9 +96,9 @@ pub fn run(
     narrate("measuring CPU: two sums of 0..5,000,000...");
     let work = 5_000_000;
     let rounds = cpu::rounds_for(work, Duration::from_millis(50));
-    let cpu_threads = cpu::compare(2, work, rounds, 3).speedup;
-    let cpu_pool = pool_cpu_speedup(work, rounds)?;
-    let cpu_async = async_cpu_speedup(work, rounds)?;
+    let cpu_threads = cpu::compare(2, work, rounds, CPU_TRIALS).speedup;
+    let cpu_pool = pool_cpu_speedup(work, rounds, CPU_TRIALS)?;
+    let cpu_async = async_cpu_speedup(work, rounds, CPU_TRIALS)?;
     narrate("measuring shared state: the racy counter, and start-up costs...");
     let racy = race::run(&[race::Variant::Unsync], 100_000, 3);
     let unsync_expected = racy.expected * racy.trials as u64;
