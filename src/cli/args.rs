@@ -4,8 +4,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use smartnotes::export::{Layout, Naming, StrategyKind};
+use smartnotes::export::{Layout, Naming, OnError, StrategyKind};
 use smartnotes::format::Format;
+use smartnotes::model::Timestamp;
+use smartnotes::store::{DateField, DateSpec, Query, Search, Sort};
 
 /// Keep notes in SQLite; export them to Markdown, JSON and CSV, fast and crash-safe.
 #[derive(Debug, Parser)]
@@ -168,11 +170,68 @@ pub struct AddArgs {
     pub body: Option<String>,
 }
 
-#[derive(Debug, Args)]
-pub struct ListArgs {
-    /// Only notes with this tag; repeat to require several.
+/// Which notes: the one filter `list`, `export` and `bench` share, so what `list` shows is
+/// what `export` writes.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Filter")]
+pub struct FilterArgs {
+    /// Only notes with this tag; repeat to require all of them.
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
+    /// Only notes with at least one of these tags; repeatable.
+    #[arg(long = "any-tag", value_name = "TAG")]
+    pub any_tags: Vec<String>,
+    /// Leave out notes with this tag; repeatable.
+    #[arg(long = "not-tag", value_name = "TAG")]
+    pub not_tags: Vec<String>,
+    /// Only notes dated on or after: 2026-11-24, an RFC 3339 time, or an age (7d, 2w).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<DateSpec>,
+    /// Only notes dated on or before (a day includes all of it).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<DateSpec>,
+    /// The date --since and --until look at.
+    #[arg(long, value_enum, default_value_t = DateField::Updated)]
+    pub by: DateField,
+    /// Full-text search in titles and bodies: words, "a phrase", prefix*; all must match.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<Search>,
+    /// At most N notes (after sorting).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+    /// The order of notes.
+    #[arg(long, value_enum, default_value_t = Sort::Id)]
+    pub sort: Sort,
+    /// Largest first (newest, last id, Z before A).
+    #[arg(long)]
+    pub reverse: bool,
+}
+
+impl FilterArgs {
+    /// The typed query; relative dates are taken from `now`.
+    pub fn query(&self, now: Timestamp) -> Query {
+        Query {
+            tags: self.tags.clone(),
+            any_tags: self.any_tags.clone(),
+            not_tags: self.not_tags.clone(),
+            since: self.since.map(|d| d.start(now)),
+            until: self.until.map(|d| d.end(now)),
+            by: self.by,
+            search: self.search.clone(),
+            limit: self.limit,
+            sort: self.sort,
+            descending: self.reverse,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Print only the number of matching notes.
+    #[arg(long, conflicts_with = "json")]
+    pub count: bool,
     /// Print a JSON array of notes instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -226,9 +285,20 @@ pub struct ExportArgs {
     /// File names: `<id>-<slug>.<ext>`, or the lesson's `note_<id>.<ext>`.
     #[arg(long, value_enum, default_value_t = Naming::Slug)]
     pub naming: Naming,
-    /// Only notes with this tag; repeat to require several.
-    #[arg(long = "tag", value_name = "TAG")]
-    pub tags: Vec<String>,
+    /// After a failed job: run the rest (continue) or schedule nothing more (fail-fast).
+    #[arg(long, value_enum, default_value_t = OnError::Continue)]
+    pub on_error: OnError,
+    /// Also write the failures as a JSON array to this file (an empty array if none).
+    #[arg(long, value_name = "FILE")]
+    pub errors_json: Option<PathBuf>,
+    /// Print what would be written (paths and sizes) and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// CSV: prefix cells a spreadsheet would run as a formula (=, +, -, @, tab, CR) with '.
+    #[arg(long)]
+    pub csv_safe: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
     /// Fail about this fraction of writes on purpose (0 to 1), for demos and tests.
     #[arg(long, value_name = "P", hide_short_help = true)]
     pub fail_rate: Option<f64>,

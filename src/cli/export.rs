@@ -1,14 +1,15 @@
 //! `smartnotes export`: settings from the arguments, a progress bar, Ctrl-C, the summary.
 
-use std::io::IsTerminal;
-use std::path::Path;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use smartnotes::export::{self, ExportConfig, Faults, Hooks, NoteSource};
-use smartnotes::store::Query;
+use smartnotes::export::{self, ExportConfig, Faults, Hooks, NoteSource, human_bytes};
+use smartnotes::format::RenderOptions;
+use smartnotes::model::Timestamp;
 
 use super::ExitCode;
 use super::args::ExportArgs;
@@ -18,6 +19,7 @@ struct Settings {
     config: ExportConfig,
     source: NoteSource,
     sample: bool,
+    errors_json: Option<PathBuf>,
     json: bool,
     quiet: bool,
 }
@@ -30,7 +32,7 @@ impl Settings {
         } else {
             NoteSource::Store {
                 path: db.to_path_buf(),
-                query: Query { tags: args.tags },
+                query: args.filter.query(Timestamp::now()),
             }
         };
         let config = ExportConfig {
@@ -44,6 +46,11 @@ impl Settings {
                 rate,
                 seed: args.fail_seed,
             }),
+            render: RenderOptions {
+                csv_safe: args.csv_safe,
+            },
+            on_error: args.on_error,
+            dry_run: args.dry_run,
             ..ExportConfig::new(args.out)
         }
         .validate()?;
@@ -51,6 +58,7 @@ impl Settings {
             config,
             source,
             sample,
+            errors_json: args.errors_json,
             json: args.json,
             quiet: args.quiet,
         })
@@ -79,10 +87,27 @@ pub fn run(db: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
     };
     let summary = export::export(&settings.source, &settings.config, &hooks)
         .with_context(|| format!("export to {} failed", settings.config.out.display()))?;
+    if let Some(path) = &settings.errors_json {
+        write_errors_json(path, &summary.failures)
+            .with_context(|| format!("cannot write the failures to {}", path.display()))?;
+    }
     if settings.json {
         println!("{}", serde_json::to_string(&summary)?);
     } else if !settings.quiet {
-        print!("{summary}");
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        for file in &summary.planned {
+            let size = file
+                .bytes
+                .map(human_bytes)
+                .unwrap_or_else(|| "bundle".into());
+            writeln!(
+                out,
+                "would write {} ({size})",
+                summary.out.join(&file.path).display()
+            )?;
+        }
+        write!(out, "{summary}")?;
+        out.flush()?;
     } else {
         // Quiet still reports what failed: a silent failure is the one thing not allowed.
         for failure in &summary.failures {
@@ -100,6 +125,19 @@ pub fn run(db: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::Success
     })
+}
+
+/// Writes `failures` as a JSON array, atomically: a script never reads half a list.
+fn write_errors_json(path: &Path, failures: &[export::Failure]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    serde_json::to_writer_pretty(&mut file, failures)?;
+    file.write_all(b"\n")?;
+    file.persist(path)?;
+    Ok(())
 }
 
 /// A bar on standard error when it is a terminal and output is not quiet or JSON.

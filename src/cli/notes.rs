@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use anyhow::Context;
 use smartnotes::format::{Format, RenderOptions};
-use smartnotes::model::NewNote;
-use smartnotes::store::{Query, Store, seed as seeder};
+use smartnotes::model::{NewNote, Timestamp};
+use smartnotes::store::{Store, seed as seeder};
 
 use super::ExitCode;
 use super::args::{AddArgs, ListArgs, RmArgs, SeedArgs, ShowArgs};
@@ -35,7 +35,11 @@ pub fn add(db: &Path, args: AddArgs) -> anyhow::Result<ExitCode> {
 
 pub fn list(db: &Path, args: ListArgs) -> anyhow::Result<ExitCode> {
     let store = open(db)?;
-    let query = Query { tags: args.tags };
+    let query = args.filter.query(Timestamp::now());
+    if args.count {
+        println!("{}", store.count(&query)?);
+        return Ok(ExitCode::Success);
+    }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         let notes = store.list(&query)?;

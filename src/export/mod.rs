@@ -22,14 +22,15 @@ use indicatif::ProgressBar;
 use serde::Serialize;
 
 pub use naming::Naming;
+pub use sink::PlannedFile;
 pub use source::NoteSource;
 pub use strategy::StrategyKind;
-pub use summary::Summary;
+pub use summary::{Summary, human_bytes};
 pub use work::{Failure, Span};
 
 use crate::format::{Format, RenderOptions};
 use crate::store::StoreError;
-use sink::{Faulty, Null, Sink, Staging};
+use sink::{Faulty, Null, Recorder, Sink, Staging};
 use work::{Job, JobKind, Work, lock};
 
 /// How files are laid out in the export folder.
@@ -52,6 +53,17 @@ pub enum SinkKind {
     Dir,
     /// Nowhere: render and schedule without touching the disk (benchmarks).
     Null,
+}
+
+/// What an export does after a job fails.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnError {
+    /// Run every job; report the failures at the end.
+    #[default]
+    Continue,
+    /// Schedule no new job after the first failure; jobs in flight end and are published.
+    FailFast,
 }
 
 /// Deterministic fault injection: fail about `rate` of the writes, chosen by `seed`.
@@ -86,6 +98,10 @@ pub struct ExportConfig {
     pub faults: Option<Faults>,
     /// Rendering choices.
     pub render: RenderOptions,
+    /// Go on after a failed job, or stop scheduling.
+    pub on_error: OnError,
+    /// Render everything and report what would be written, writing nothing.
+    pub dry_run: bool,
     /// The tokio runtime of the `async` strategy: one worker per core (default), or only the
     /// calling thread (the lab's "one thread, many tasks").
     pub runtime: strategy::asynchronous::Flavor,
@@ -106,6 +122,8 @@ impl ExportConfig {
             sink: SinkKind::Dir,
             faults: None,
             render: RenderOptions::default(),
+            on_error: OnError::Continue,
+            dry_run: false,
             runtime: strategy::asynchronous::Flavor::MultiThread,
         }
     }
@@ -193,7 +211,9 @@ pub fn export(
     strategy.admit(job_count)?;
 
     let mut stale_removed = 0;
+    let recorder = config.dry_run.then(|| Arc::new(Recorder::default()));
     let (staging, base): (Option<Arc<Staging>>, Arc<dyn Sink>) = match config.sink {
+        _ if let Some(recorder) = &recorder => (None, recorder.clone()),
         SinkKind::Dir => {
             let subdirs: Vec<&str> = match config.layout {
                 Layout::Files => config.formats.iter().map(|f| f.extension()).collect(),
@@ -220,6 +240,8 @@ pub fn export(
         sink,
         latency: config.latency,
         cancel: hooks.cancel.clone().unwrap_or_default(),
+        fail_fast: config.on_error == OnError::FailFast,
+        stopped: AtomicBool::new(false),
         progress: hooks.progress.clone(),
         epoch: started,
         files: AtomicU64::new(0),
@@ -311,7 +333,11 @@ pub fn export(
         latency_ms: (!config.latency.is_zero()).then_some(config.latency.as_secs_f64() * 1e3),
         out: config.out.clone(),
         source: source.describe(),
-        cancelled: work.cancelled(),
+        cancelled: work.interrupted(),
+        on_error: config.on_error,
+        stopped_early: work.stopped_early(),
+        dry_run: config.dry_run,
+        planned: recorder.map(|r| r.take()).unwrap_or_default(),
         stale_removed,
         failures,
         spans,

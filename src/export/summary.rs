@@ -8,7 +8,8 @@ use serde::Serialize;
 use super::{Failure, Layout, Span, StrategyKind};
 use crate::format::Format;
 
-/// The result of an export. `files + failed == jobs` unless the export was cancelled.
+/// The result of an export. `files + failed + skipped() == jobs`; nothing is skipped unless
+/// the export was interrupted or stopped early.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     /// Files written and published.
@@ -41,8 +42,17 @@ pub struct Summary {
     pub out: PathBuf,
     /// Where the notes came from.
     pub source: String,
-    /// Whether the export was interrupted before every job was scheduled.
+    /// Whether the export was interrupted (Ctrl-C) before every job was scheduled.
     pub cancelled: bool,
+    /// The error policy.
+    pub on_error: super::OnError,
+    /// Whether a failure stopped the scheduling of new jobs (`fail-fast`).
+    pub stopped_early: bool,
+    /// Whether nothing was written: the files are in `planned`.
+    pub dry_run: bool,
+    /// In a dry run, every file the export would write, by path.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub planned: Vec<super::PlannedFile>,
     /// Staging folders of interrupted earlier exports that were cleaned up.
     pub stale_removed: usize,
     /// Every failed job, by note id and format.
@@ -56,6 +66,11 @@ impl Summary {
     /// Whether every job succeeded.
     pub fn ok(&self) -> bool {
         self.failed == 0 && !self.cancelled
+    }
+
+    /// Jobs never run, because the export was interrupted or stopped at a failure.
+    pub fn skipped(&self) -> u64 {
+        self.jobs.saturating_sub(self.files + self.failed)
     }
 }
 
@@ -78,9 +93,14 @@ pub fn human_bytes(bytes: u64) -> String {
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let formats: Vec<&str> = self.formats.iter().map(|f| f.extension()).collect();
+        let (verb, written) = if self.dry_run {
+            ("dry run, nothing written: would export", "files to write")
+        } else {
+            ("exported", "files written")
+        };
         writeln!(
             f,
-            "exported {} notes x {} formats ({}) from {} to {}",
+            "{verb} {} notes x {} formats ({}) from {} to {}",
             self.notes,
             self.formats.len(),
             formats.join(", "),
@@ -89,7 +109,7 @@ impl fmt::Display for Summary {
         )?;
         writeln!(
             f,
-            "  files written: {} ({}), failed: {}",
+            "  {written}: {} ({}), failed: {}",
             self.files,
             human_bytes(self.bytes),
             self.failed
@@ -119,7 +139,14 @@ impl fmt::Display for Summary {
             writeln!(
                 f,
                 "  interrupted: {} of {} jobs were not run",
-                self.jobs - self.files - self.failed,
+                self.skipped(),
+                self.jobs
+            )?;
+        } else if self.stopped_early {
+            writeln!(
+                f,
+                "  stopped at a failure: {} of {} jobs were not run",
+                self.skipped(),
                 self.jobs
             )?;
         }

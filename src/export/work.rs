@@ -87,6 +87,8 @@ pub struct Work {
     pub(crate) sink: Arc<dyn Sink>,
     pub(crate) latency: Duration,
     pub(crate) cancel: Arc<AtomicBool>,
+    pub(crate) fail_fast: bool,
+    pub(crate) stopped: AtomicBool,
     pub(crate) progress: Option<ProgressBar>,
     pub(crate) epoch: Instant,
     pub(crate) files: AtomicU64,
@@ -106,14 +108,26 @@ impl Work {
         self.latency
     }
 
-    /// Whether the export was interrupted: strategies stop scheduling new jobs.
+    /// Whether strategies must stop scheduling new jobs: Ctrl-C, or a failure under
+    /// fail-fast.
     pub fn cancelled(&self) -> bool {
+        self.interrupted() || self.stopped_early()
+    }
+
+    /// Whether the export was interrupted from outside (Ctrl-C).
+    pub fn interrupted(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
     }
 
-    /// Stops the scheduling of new jobs (Ctrl-C, fail-fast).
-    pub fn cancel(&self) {
-        self.cancel.store(true, Ordering::Relaxed);
+    /// Whether a failure stopped the scheduling (`--on-error fail-fast`, or a thread that
+    /// could not be started).
+    pub fn stopped_early(&self) -> bool {
+        self.stopped.load(Ordering::Relaxed)
+    }
+
+    /// Stops the scheduling of new jobs after a failure.
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::Relaxed);
     }
 
     /// Does the real work of a job: renders it and writes it to the sink.
@@ -173,7 +187,12 @@ impl Work {
                 self.files.fetch_add(1, Ordering::Relaxed);
                 self.bytes.fetch_add(bytes, Ordering::Relaxed);
             }
-            Err(failure) => lock(&self.failures).push(failure),
+            Err(failure) => {
+                lock(&self.failures).push(failure);
+                if self.fail_fast {
+                    self.stop();
+                }
+            }
         }
         if let Some(spans) = &self.spans {
             let end = self.epoch.elapsed().as_secs_f64();

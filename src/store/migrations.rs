@@ -25,6 +25,26 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX note_tags_by_tag ON note_tags(tag, note_id);
     CREATE INDEX notes_by_created ON notes(created);
     CREATE INDEX notes_by_updated ON notes(updated);",
+    // 2: full-text search over titles and bodies (`--search`). An external-content FTS5 table
+    // stores only the index, not a second copy of every note; triggers keep it in step with
+    // `notes`, and `rebuild` indexes the notes of a database made before this migration.
+    "CREATE VIRTUAL TABLE notes_fts USING fts5(
+        title, body, content = 'notes', content_rowid = 'id',
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER notes_fts_insert AFTER INSERT ON notes BEGIN
+        INSERT INTO notes_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+    END;
+    CREATE TRIGGER notes_fts_delete AFTER DELETE ON notes BEGIN
+        INSERT INTO notes_fts(notes_fts, rowid, title, body)
+            VALUES ('delete', old.id, old.title, old.body);
+    END;
+    CREATE TRIGGER notes_fts_update AFTER UPDATE OF title, body ON notes BEGIN
+        INSERT INTO notes_fts(notes_fts, rowid, title, body)
+            VALUES ('delete', old.id, old.title, old.body);
+        INSERT INTO notes_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+    END;
+    INSERT INTO notes_fts(notes_fts) VALUES ('rebuild');",
 ];
 
 /// The schema version this build writes.

@@ -17,7 +17,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params, params_from_iter};
 
 pub use migrations::{MigrateError, SCHEMA_VERSION};
-pub use query::Query;
+pub use query::{DateField, DateSpec, Query, QueryError, Search, Sort};
 
 use crate::model::{NewNote, Note, NoteError, Timestamp, validate};
 
@@ -238,16 +238,18 @@ impl Store {
         }
     }
 
-    /// How many notes match `query`.
+    /// How many notes match `query` (at most its `limit`).
     pub fn count(&self, query: &Query) -> Result<u64, StoreError> {
         let (condition, values) = query.condition();
-        self.conn
+        let count: u64 = self
+            .conn
             .query_row(
                 &format!("SELECT count(*) FROM notes n WHERE {condition}"),
                 params_from_iter(values),
                 |r| r.get(0),
             )
-            .map_err(self.sql())
+            .map_err(self.sql())?;
+        Ok(query.limit.map_or(count, |limit| count.min(limit)))
     }
 
     /// Every note matching `query`, by id. Reads them all: for large notebooks prefer
@@ -258,24 +260,12 @@ impl Store {
 
     /// Like [`Store::stream`], but the stream owns the store, so it can outlive this value.
     pub fn into_stream(self, query: &Query) -> NoteStream<'static> {
-        NoteStream {
-            store: StoreRef::Owned(Box::new(self)),
-            query: query.clone(),
-            after: i64::MIN,
-            page: VecDeque::new(),
-            done: false,
-        }
+        NoteStream::new(StoreRef::Owned(Box::new(self)), query)
     }
 
-    /// The notes matching `query` in id order, read [`PAGE_SIZE`] at a time.
+    /// The notes matching `query` in its order, read [`PAGE_SIZE`] at a time.
     pub fn stream(&self, query: &Query) -> NoteStream<'_> {
-        NoteStream {
-            store: StoreRef::Borrowed(self),
-            query: query.clone(),
-            after: i64::MIN,
-            page: VecDeque::new(),
-            done: false,
-        }
+        NoteStream::new(StoreRef::Borrowed(self), query)
     }
 }
 
@@ -321,14 +311,15 @@ impl RawNote {
     }
 }
 
-/// Notes read page by page, in id order. Created by [`Store::stream`].
+/// Notes read page by page, in the query's order. Created by [`Store::stream`].
 ///
-/// Each page is one query (`WHERE id > last ORDER BY id LIMIT n`), so no statement stays open
-/// between pages and writers are never blocked for the length of an export.
+/// Each page is one query (`WHERE key > last ORDER BY key, id LIMIT n`), so no statement stays
+/// open between pages and writers are never blocked for the length of an export.
 pub struct NoteStream<'a> {
     store: StoreRef<'a>,
     query: Query,
-    after: i64,
+    cursor: Option<query::Cursor>,
+    remaining: u64,
     page: VecDeque<Note>,
     done: bool,
 }
@@ -338,16 +329,25 @@ enum StoreRef<'a> {
     Owned(Box<Store>),
 }
 
-impl NoteStream<'_> {
+impl<'a> NoteStream<'a> {
+    fn new(store: StoreRef<'a>, query: &Query) -> Self {
+        NoteStream {
+            store,
+            query: query.clone(),
+            cursor: None,
+            remaining: query.limit.unwrap_or(u64::MAX),
+            page: VecDeque::new(),
+            done: query.limit == Some(0),
+        }
+    }
+
     fn fetch(&mut self) -> Result<(), StoreError> {
         let store = match &self.store {
             StoreRef::Borrowed(store) => *store,
             StoreRef::Owned(store) => store,
         };
-        let (condition, mut values) = self.query.condition();
-        values.push(self.after.into());
-        let sql =
-            format!("{SELECT_NOTE} WHERE {condition} AND n.id > ? ORDER BY n.id LIMIT {PAGE_SIZE}");
+        let want = self.remaining.min(PAGE_SIZE as u64);
+        let (sql, values) = self.query.page_sql(SELECT_NOTE, self.cursor.as_ref(), want);
         let sqlerr = |source| StoreError::Sqlite {
             path: store.path.clone(),
             source,
@@ -358,10 +358,14 @@ impl NoteStream<'_> {
             .map_err(sqlerr)?;
         for row in rows {
             let note = row.map_err(sqlerr)?.into_note()?;
-            self.after = note.id;
+            self.cursor = Some(query::Cursor {
+                key: self.query.sort_key(&note),
+                id: note.id,
+            });
             self.page.push_back(note);
         }
-        self.done = self.page.len() < PAGE_SIZE;
+        self.remaining -= self.page.len() as u64;
+        self.done = (self.page.len() as u64) < want || self.remaining == 0;
         Ok(())
     }
 }

@@ -3,7 +3,7 @@
 //! A [`Sink`] takes one finished file at a time. [`Staging`] is the real one: it writes into a
 //! hidden staging folder inside the export folder and publishes with renames at the end, so no
 //! file ever appears under its final name half-written. [`Null`] discards (benchmarks that
-//! must not measure the disk), and [`Faulty`] wraps another sink and fails chosen writes (tests
+//! must not measure the disk), [`Recorder`] keeps only names and sizes (dry runs), and [`Faulty`] wraps another sink and fails chosen writes (tests
 //! and demos of failure handling).
 
 mod faulty;
@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 pub use faulty::Faulty;
-pub use null::Null;
+pub use null::{Null, PlannedFile, Recorder};
 pub use staging::{Published, STAGING_PREFIX, Staging, StagingError, Unpublished};
 
 /// A destination for exported files.

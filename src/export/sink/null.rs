@@ -1,9 +1,14 @@
-//! A sink that discards everything: the cost of rendering and scheduling without the disk.
+//! Sinks that store nothing: the cost of rendering and scheduling without the disk, and the
+//! plan of a dry run.
 
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::Serialize;
 
 use super::Sink;
+use crate::export::work::lock;
 
 /// Accepts every write and keeps nothing.
 #[derive(Debug, Default, Clone, Copy)]
@@ -16,6 +21,48 @@ impl Sink for Null {
     }
 
     fn open(&self, _rel: &Path) -> io::Result<Box<dyn io::Write + Send>> {
+        Ok(Box::new(io::sink()))
+    }
+}
+
+/// A file an export would write.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PlannedFile {
+    /// Relative to the export folder.
+    pub path: PathBuf,
+    /// Its size. For a bundle, `None`: its bytes are counted by the summary.
+    pub bytes: Option<u64>,
+}
+
+/// Keeps the name and size of every write, and none of the bytes: `export --dry-run`.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    files: Mutex<Vec<PlannedFile>>,
+}
+
+impl Recorder {
+    /// Every file written so far, by path.
+    pub fn take(&self) -> Vec<PlannedFile> {
+        let mut files = std::mem::take(&mut *lock(&self.files));
+        files.sort();
+        files
+    }
+}
+
+impl Sink for Recorder {
+    fn write(&self, rel: &Path, bytes: &[u8]) -> io::Result<()> {
+        lock(&self.files).push(PlannedFile {
+            path: rel.to_path_buf(),
+            bytes: Some(bytes.len() as u64),
+        });
+        Ok(())
+    }
+
+    fn open(&self, rel: &Path) -> io::Result<Box<dyn io::Write + Send>> {
+        lock(&self.files).push(PlannedFile {
+            path: rel.to_path_buf(),
+            bytes: None,
+        });
         Ok(Box::new(io::sink()))
     }
 }

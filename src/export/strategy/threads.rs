@@ -113,7 +113,7 @@ impl Strategy for Threads {
                         path,
                         error: format!("could not start a thread: {e}"),
                     });
-                    work.cancel();
+                    work.stop();
                 }
             }
             // The scope joins every thread before returning.
