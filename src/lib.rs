@@ -9,10 +9,14 @@
 //! - [`export`]: jobs (note x format), where they are written, and the four strategies that
 //!   run them: sequential, one thread per job, a thread pool and async tasks.
 //! - [`lab`]: the experiments of the threading lesson, run on the export engine.
+//! - [`bench`]: the strategies side by side on the lesson's, a large and a disk workload.
+//! - [`resources`]: OS threads and peak memory of this process, for the lab and the bench.
 #![deny(missing_docs)]
 
+pub mod bench;
 pub mod export;
 pub mod format;
 pub mod lab;
 pub mod model;
+pub mod resources;
 pub mod store;

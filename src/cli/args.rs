@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use smartnotes::export::{Layout, Naming, OnError, StrategyKind};
+use smartnotes::export::{Layout, Naming, OnError, SinkKind, StrategyKind};
 use smartnotes::format::Format;
 use smartnotes::model::Timestamp;
 use smartnotes::store::{DateField, DateSpec, Query, Search, Sort};
@@ -37,6 +37,67 @@ pub enum Command {
     Export(ExportArgs),
     /// Run the threading lesson's experiments on this machine; without a name, list them.
     Lab(LabArgs),
+    /// Compare the strategies on the lesson's, a large and a disk workload, with pictures.
+    Bench(BenchArgs),
+}
+
+/// Which workloads `bench` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WorkloadChoice {
+    /// 10 notes x 3 formats, 100 ms simulated I/O per file.
+    Lesson,
+    /// 100,000 notes x 3 formats, 100 ms simulated I/O per file, output discarded.
+    Scale,
+    /// 100,000 notes x 3 formats of real files into --dir, no simulated latency.
+    Disk,
+    /// All three.
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The workload.
+    #[arg(long, short, value_enum, default_value_t = WorkloadChoice::Lesson)]
+    pub workload: WorkloadChoice,
+    /// Strategies to compare, comma-separated.
+    #[arg(long, short, value_enum, value_delimiter = ',', default_values_t = StrategyKind::ALL)]
+    pub strategies: Vec<StrategyKind>,
+    /// Measured runs per strategy; the median is reported with the spread.
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// Notes of the scale and disk workloads.
+    #[arg(long, default_value_t = 100_000)]
+    pub notes: u64,
+    /// Simulated I/O per file (lesson, scale).
+    #[arg(long, default_value = "100ms", value_parser = parse_duration)]
+    pub latency: Duration,
+    /// Folder for the disk workload (default: a new folder in /dev/shm, removed afterwards).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Where the scale workload writes: nowhere (null) or files in a temporary folder (dir).
+    #[arg(long, value_enum, default_value_t = SinkKind::Null)]
+    pub sink: SinkKind,
+    /// N for pool and async (default: each workload's own).
+    #[arg(long, short, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Take the scale and disk notes from the notebook (with the filter) instead of
+    /// synthetic ones.
+    #[arg(long)]
+    pub notebook: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Draw wall time per strategy as a bar chart (SVG).
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
+    /// Draw every job of the lesson workload from start to end, per strategy (SVG).
+    #[arg(long, value_name = "FILE.svg")]
+    pub timeline: Option<PathBuf>,
+    /// Print one JSON object with a `results` list instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress lines on standard error.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

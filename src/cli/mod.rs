@@ -3,6 +3,7 @@
 //! are typed.
 
 mod args;
+mod bench;
 mod export;
 mod lab;
 mod notes;
@@ -48,6 +49,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Seed(args) => notes::seed(&db, args),
         Command::Export(args) => export::run(&db, args),
         Command::Lab(args) => lab::run(args),
+        Command::Bench(args) => bench::run(&db, args),
     }
 }
 

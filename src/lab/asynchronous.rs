@@ -6,7 +6,6 @@
 //! waits.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -14,6 +13,7 @@ use serde::Serialize;
 use super::export::{Run, lesson_export};
 use crate::export::strategy::asynchronous::Flavor;
 use crate::export::{ExportError, StrategyKind};
+use crate::resources::{os_threads, peak_threads_during};
 
 /// What `lab async` measured.
 #[derive(Debug, Clone, Serialize)]
@@ -30,36 +30,6 @@ pub struct AsyncReport {
     pub threads_peak: usize,
     /// Threads that ran tasks: the runtime's only thread, the calling one.
     pub task_threads: usize,
-}
-
-/// Threads of this process, from `/proc/self/status` (0 where there is no such file).
-pub fn os_threads() -> usize {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("Threads:").map(|n| n.trim().parse().ok()))
-        })
-        .flatten()
-        .unwrap_or(0)
-}
-
-/// Runs `f` while a sampler thread records the most OS threads this process had.
-pub fn peak_threads_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    let peak = AtomicUsize::new(0);
-    let done = AtomicBool::new(false);
-    let value = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while !done.load(Ordering::Relaxed) {
-                peak.fetch_max(os_threads(), Ordering::Relaxed);
-                std::thread::sleep(Duration::from_millis(2));
-            }
-        });
-        let value = f();
-        done.store(true, Ordering::Relaxed);
-        value
-    });
-    (value, peak.load(Ordering::Relaxed))
 }
 
 /// Runs the lesson's export on a current-thread runtime.

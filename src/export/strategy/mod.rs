@@ -32,7 +32,7 @@ pub enum StrategyKind {
     /// One OS thread per job, all started at once, as in the lesson. Refused beyond what the
     /// machine can hold.
     Threads,
-    /// A fixed pool of N worker threads (rayon): at most N jobs at once.
+    /// A fixed pool of N worker threads: at most N jobs at once.
     Pool,
     /// Tasks on a tokio runtime: at most N in flight, latency waited with timers.
     Async,

@@ -1,0 +1,42 @@
+//! Workload `lesson`: the lesson's export, 10 notes x 3 formats with 100 ms of simulated I/O
+//! per file, written for real into a temporary folder. The physical limit is one file's
+//! latency: every wait overlapped.
+
+use super::{BenchConfig, BenchError, Measure, Report, Workload, measure_all, speedups};
+use crate::export::{ExportConfig, NoteSource};
+
+pub(super) fn run(
+    config: &BenchConfig,
+    report: &mut Report,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(), BenchError> {
+    let source = NoteSource::sample();
+    let dir = tempfile::tempdir().map_err(|source| BenchError::Dir {
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    let root = dir.path().to_path_buf();
+    let prepare = move |export: &mut ExportConfig, run: usize| {
+        // A fresh folder per run: every run writes new files, none replaces old ones.
+        export.out = root.join(format!("run-{run}-{}", export.strategy));
+        Ok(())
+    };
+    let measure = Measure {
+        workload: Workload::Lesson,
+        source: &source,
+        config: ExportConfig {
+            latency: config.latency,
+            concurrency: config.jobs,
+            ..ExportConfig::new(dir.path())
+        },
+        runs: config.runs,
+        ideal_s: Some(config.latency.as_secs_f64()),
+        prepare: &prepare,
+        baseline_threads: config.baseline_threads,
+        timeline: config.timeline,
+    };
+    let mut rows = measure_all(config, &measure, report, progress, None)?;
+    speedups(&mut rows);
+    report.results.extend(rows);
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! Workload `scale`: 100,000 notes x 3 formats (`--notes`), 100 ms of simulated I/O per file.
+//!
+//! Sequential would take jobs x 0.1 s (8 hours for 300,000 jobs): its time is computed, not
+//! run, and marked so. One thread per job is run only where the machine can hold that many
+//! threads, and otherwise reported as refused with the strategy's own reason. The pool gets
+//! enough workers to finish in seconds ([`SCALE_POOL_WORKERS`]); async runs with its default
+//! of 100,000 tasks in flight. Output is discarded by default (`--sink null`), so the disk is
+//! not what is measured.
+
+use super::{
+    BenchConfig, BenchError, BenchResult, Measure, Report, Workload, measure_all, speedups,
+};
+use crate::export::{ExportConfig, ExportError, NoteSource, StrategyKind};
+
+/// Pool workers for this workload: 300,000 jobs of 0.1 s take 300,000 / 4,096 x 0.1 s = 7.3 s,
+/// and 4,096 threads are well inside the thread limits of a small machine.
+pub const SCALE_POOL_WORKERS: usize = 4096;
+
+pub(super) fn run(
+    config: &BenchConfig,
+    report: &mut Report,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(), BenchError> {
+    let source = config.source.clone().unwrap_or(NoteSource::Synthetic {
+        count: config.notes,
+        seed: 42,
+    });
+    let dir = tempfile::tempdir().map_err(|source| BenchError::Dir {
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    let root = dir.path().to_path_buf();
+    let jobs_override = config.jobs;
+    let prepare = move |export: &mut ExportConfig, run: usize| {
+        export.out = root.join(format!("run-{run}-{}", export.strategy));
+        if export.strategy == StrategyKind::Pool && jobs_override.is_none() {
+            export.concurrency = Some(SCALE_POOL_WORKERS);
+        }
+        Ok(())
+    };
+    let base = ExportConfig {
+        latency: config.latency,
+        concurrency: config.jobs,
+        sink: config.scale_sink,
+        ..ExportConfig::new(dir.path())
+    };
+    let jobs = source.count().map_err(ExportError::from)? * base.formats.len() as u64;
+    let computed = BenchResult {
+        workload: Workload::Scale,
+        strategy: StrategyKind::Sequential.to_string(),
+        jobs,
+        concurrency: 1,
+        wall_s: Some(jobs as f64 * config.latency.as_secs_f64()),
+        wall_min_s: None,
+        wall_max_s: None,
+        runs: 0,
+        speedup: None,
+        efficiency: Some(1.0 / jobs.max(1) as f64),
+        ideal_s: Some(config.latency.as_secs_f64()),
+        files_per_s: Some(1.0 / config.latency.as_secs_f64().max(f64::MIN_POSITIVE)),
+        peak_rss_bytes: None,
+        threads: 1,
+        computed: true,
+        refused: None,
+        failed: 0,
+    };
+    let measure = Measure {
+        workload: Workload::Scale,
+        source: &source,
+        config: base,
+        runs: config.runs,
+        ideal_s: Some(config.latency.as_secs_f64()),
+        prepare: &prepare,
+        baseline_threads: config.baseline_threads,
+        timeline: false,
+    };
+    let mut rows = measure_all(config, &measure, report, progress, Some(computed))?;
+    speedups(&mut rows);
+    report.results.extend(rows);
+    Ok(())
+}
