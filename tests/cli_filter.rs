@@ -1,5 +1,7 @@
 //! The shared filter, the error policy, dry runs and deterministic output, end to end through
 //! the `smartnotes` binary.
+// Helpers outside #[test] functions unwrap too: a failure there is a failed test.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
