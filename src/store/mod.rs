@@ -386,6 +386,9 @@ impl Iterator for NoteStream<'_> {
 }
 
 #[cfg(test)]
+mod filter_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
