@@ -4,6 +4,7 @@
 
 mod args;
 mod export;
+mod import;
 mod lab;
 mod notes;
 
@@ -47,6 +48,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Rm(args) => notes::rm(&db, args),
         Command::Seed(args) => notes::seed(&db, args),
         Command::Export(args) => export::run(&db, args),
+        Command::Import(args) => import::run(&db, args),
         Command::Lab(args) => lab::run(args),
     }
 }
