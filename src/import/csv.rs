@@ -39,17 +39,22 @@ pub(super) fn read(path: &Path, text: &str, csv_safe: bool) -> Vec<Read1> {
         None => return vec![Err(fail(None, "no header row".into()))],
     }
     let mut results = Vec::new();
+    let mut lines = Lines {
+        text: text.as_bytes(),
+        byte: 0,
+        line: 1,
+    };
     for record in records {
         let record = match record {
             Ok(record) => record,
             Err(e) => {
                 // A broken quote leaves the reader unsure where records start: stop here.
-                let line = e.position().map(|p| p.line() as usize);
+                let line = e.position().map(|p| lines.at(p.byte()));
                 results.push(Err(fail(line, e.to_string())));
                 break;
             }
         };
-        let line = record.position().map(|p| p.line() as usize);
+        let line = record.position().map(|p| lines.at(p.byte()));
         if record.len() != COLUMNS.len() {
             let which = if record.len() < COLUMNS.len() {
                 "missing"
@@ -97,6 +102,33 @@ pub(super) fn read(path: &Path, text: &str, csv_safe: bool) -> Vec<Read1> {
         );
     }
     results
+}
+
+/// Line numbers from byte offsets, counted forward from the last one asked, so a file is
+/// scanned once. The csv crate's own line counts lag by one after a CRLF terminator.
+struct Lines<'a> {
+    text: &'a [u8],
+    byte: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    /// The line of the first character at or after `byte` that is not a line break: where
+    /// the record starting at `byte` really starts.
+    fn at(&mut self, byte: u64) -> usize {
+        let mut start = (byte as usize).min(self.text.len());
+        while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start >= self.byte {
+            self.line += self.text[self.byte..start]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            self.byte = start;
+        }
+        self.line
+    }
 }
 
 /// The cell without the `'` that `--csv-safe` added (the inverse of `spreadsheet_safe`).
