@@ -177,7 +177,7 @@ pub enum ImportError {
     },
     /// Two records with the same id but different contents, with ids kept.
     #[error(
-        "{first}: note {id} differs from note {id} in {second}; with --keep-ids or --update an id must mean one note"
+        "{second}: note {id} differs from note {id} read from {first}; with --keep-ids or --update an id must mean one note"
     )]
     Conflict {
         /// The id.

@@ -250,7 +250,7 @@ fn identical_copies_fold_and_differing_ones_conflict() {
     assert!(
         errs[0]
             .to_string()
-            .starts_with("a.md: note 7 differs from note 7 in a.csv"),
+            .starts_with("a.csv: note 7 differs from note 7 read from a.md"),
         "{}",
         errs[0]
     );
