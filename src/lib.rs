@@ -6,6 +6,7 @@
 //! - [`model`]: the [`Note`](model::Note) and its UTC [`Timestamp`](model::Timestamp).
 //! - [`store`]: the SQLite notebook, its migrations, the sample notebook and the seeder.
 //! - [`format`]: one file per output format, each turning a note into bytes.
+//! - [`import`]: files read back into the notebook, the mirror of export.
 //! - [`export`]: jobs (note x format), where they are written, and the four strategies that
 //!   run them: sequential, one thread per job, a thread pool and async tasks.
 //! - [`lab`]: the experiments of the threading lesson, run on the export engine.
@@ -16,6 +17,7 @@
 pub mod bench;
 pub mod export;
 pub mod format;
+pub mod import;
 pub mod lab;
 pub mod model;
 pub mod resources;

@@ -35,6 +35,8 @@ pub enum Command {
     Seed(SeedArgs),
     /// Export notes to files; uses the built-in sample notebook if no notebook exists yet.
     Export(ExportArgs),
+    /// Import notes from Markdown, JSON, JSONL and CSV files or folders (all or nothing).
+    Import(ImportArgs),
     /// Run the threading lesson's experiments on this machine; without a name, list them.
     Lab(LabArgs),
     /// Compare the strategies on the lesson's, a large and a disk workload, with pictures.
@@ -372,6 +374,44 @@ pub struct ExportArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Files and folders to import; folders are walked recursively for .md, .markdown, .json,
+    /// .jsonl and .csv files.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Keep the notes' ids; an id already in the notebook is an error naming both notes.
+    #[arg(long)]
+    pub keep_ids: bool,
+    /// Keep the notes' ids and replace the notes whose id already exists.
+    #[arg(long)]
+    pub update: bool,
+    /// Import the valid notes and list the invalid ones (the exit code is still 1).
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Check everything and print what would be added, updated or unchanged; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Refuse files larger than this: 1024, 1KB, 512KiB, 16MiB.
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = smartnotes::import::parse_size)]
+    pub max_size: u64,
+    /// The CSV files were exported with --csv-safe: remove the ' it put before cells.
+    #[arg(long)]
+    pub csv_safe: bool,
+    /// Print one JSON object with the summary on standard output.
+    #[arg(long)]
+    pub json: bool,
+    /// How long to wait for a notebook locked by another process, in milliseconds.
+    #[arg(
+        long,
+        env = "SMARTNOTES_BUSY_TIMEOUT_MS",
+        default_value_t = 5000,
+        value_name = "MS",
+        hide = true
+    )]
+    pub busy_timeout_ms: u64,
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {

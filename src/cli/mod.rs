@@ -5,6 +5,7 @@
 mod args;
 mod bench;
 mod export;
+mod import;
 mod lab;
 mod notes;
 
@@ -48,6 +49,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Rm(args) => notes::rm(&db, args),
         Command::Seed(args) => notes::seed(&db, args),
         Command::Export(args) => export::run(&db, args),
+        Command::Import(args) => import::run(&db, args),
         Command::Lab(args) => lab::run(args),
         Command::Bench(args) => bench::run(&db, args),
     }

@@ -68,6 +68,18 @@ pub enum StoreError {
     /// The note given is not valid.
     #[error(transparent)]
     Invalid(#[from] NoteError),
+    /// Another process holds the write lock for longer than the busy timeout.
+    #[error(
+        "the notebook {} is locked by another process (waited {} ms); try again when it is done",
+        path.display(),
+        waited.as_millis()
+    )]
+    Locked {
+        /// The database file.
+        path: PathBuf,
+        /// How long we waited for the lock.
+        waited: Duration,
+    },
     /// The parent folder of the database could not be created.
     #[error("cannot create the folder {}", path.display())]
     CreateDir {
@@ -84,6 +96,72 @@ pub enum StoreError {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    busy_timeout: Duration,
+}
+
+/// How long [`Store::open`] waits for a lock held by another process.
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How [`Store::import`] treats the ids of incoming notes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImportMode {
+    /// Every note gets a new id; the given ids are ignored.
+    #[default]
+    NewIds,
+    /// Notes keep their ids; an id already in the notebook is a clash.
+    KeepIds,
+    /// Notes keep their ids; a note whose id exists replaces it (title, body, tags, dates).
+    Update,
+}
+
+/// A note to import: its id, if it has one, and its fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Incoming {
+    /// The id it had where it came from; `None` for a note that never had one.
+    pub id: Option<i64>,
+    /// The fields.
+    pub note: NewNote,
+}
+
+/// What [`Store::import`] did, or would do, with one incoming note.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Added; the id is `None` only in a dry run that assigns new ids.
+    Added(Option<i64>),
+    /// An existing note with this id was replaced.
+    Updated(i64),
+    /// An existing note with this id already holds exactly these fields.
+    Unchanged(i64),
+    /// `KeepIds`: the notebook already has a note with this id.
+    Clash(Box<Note>),
+}
+
+/// The outcome of every incoming note, in order, and whether anything was written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// One per incoming note.
+    pub outcomes: Vec<Outcome>,
+    /// True when the transaction was committed (never in a dry run or after a clash that
+    /// was not to be skipped).
+    pub committed: bool,
+}
+
+impl ImportReport {
+    /// How many notes were (or would be) added, updated and left unchanged, and how many
+    /// clashed.
+    pub fn count(&self) -> (u64, u64, u64, u64) {
+        let mut c = (0, 0, 0, 0);
+        for o in &self.outcomes {
+            match o {
+                Outcome::Added(_) => c.0 += 1,
+                Outcome::Updated(_) => c.1 += 1,
+                Outcome::Unchanged(_) => c.2 += 1,
+                Outcome::Clash(_) => c.3 += 1,
+            }
+        }
+        c
+    }
 }
 
 const SELECT_NOTE: &str = "SELECT n.id, n.title, n.body, n.created, n.updated,
@@ -97,6 +175,14 @@ impl Store {
     /// The database runs in WAL mode, so an export can read while `add` writes, and waits up
     /// to five seconds for a lock held by another process before failing.
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        Self::open_with_timeout(path, DEFAULT_BUSY_TIMEOUT)
+    }
+
+    /// Like [`Store::open`], waiting up to `busy_timeout` for another process's lock.
+    pub fn open_with_timeout(
+        path: impl AsRef<Path>,
+        busy_timeout: Duration,
+    ) -> Result<Store, StoreError> {
         let path = path.as_ref().to_path_buf();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
@@ -112,7 +198,7 @@ impl Store {
                 path: path.clone(),
                 source,
             })?;
-        Self::init(conn, path)
+        Self::init(conn, path, busy_timeout)
     }
 
     /// A notebook that lives in memory only, for tests and examples.
@@ -122,16 +208,19 @@ impl Store {
             path: path.clone(),
             source,
         })?;
-        Self::init(conn, path)
+        Self::init(conn, path, DEFAULT_BUSY_TIMEOUT)
     }
 
-    fn init(mut conn: Connection, path: PathBuf) -> Result<Store, StoreError> {
+    fn init(
+        mut conn: Connection,
+        path: PathBuf,
+        busy_timeout: Duration,
+    ) -> Result<Store, StoreError> {
         let open_err = |source| StoreError::Open {
             path: path.clone(),
             source,
         };
-        conn.busy_timeout(Duration::from_secs(5))
-            .map_err(open_err)?;
+        conn.busy_timeout(busy_timeout).map_err(open_err)?;
         // journal_mode is the first statement to read the file: a file that is not SQLite
         // fails here, and the error says which file.
         let _mode: String = conn
@@ -145,7 +234,11 @@ impl Store {
             path: path.clone(),
             source,
         })?;
-        Ok(Store { conn, path })
+        Ok(Store {
+            conn,
+            path,
+            busy_timeout,
+        })
     }
 
     /// The database file (`:memory:` for an in-memory store).
@@ -236,6 +329,151 @@ impl Store {
         } else {
             Ok(())
         }
+    }
+
+    /// Imports `incoming` in one transaction, as `mode` says, and reports what happened to
+    /// each note.
+    ///
+    /// The write lock is taken up front (`BEGIN IMMEDIATE`), so a notebook locked by another
+    /// process fails before anything is read, with [`StoreError::Locked`]. A clash
+    /// ([`ImportMode::KeepIds`] and an id already present) writes nothing unless
+    /// `skip_clashes`, in which case the clashing notes are left out and the rest committed.
+    /// With `dry_run` the notebook is only read, never written: the report says what an
+    /// import would do. An invalid note (see [`validate`]) fails the whole import.
+    pub fn import(
+        &mut self,
+        incoming: &[Incoming],
+        mode: ImportMode,
+        dry_run: bool,
+        skip_clashes: bool,
+    ) -> Result<ImportReport, StoreError> {
+        let path = self.path.clone();
+        let waited = self.busy_timeout;
+        let sql = |source: rusqlite::Error| {
+            if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) {
+                StoreError::Locked {
+                    path: path.clone(),
+                    waited,
+                }
+            } else {
+                StoreError::Sqlite {
+                    path: path.clone(),
+                    source,
+                }
+            }
+        };
+        let behavior = if dry_run {
+            rusqlite::TransactionBehavior::Deferred
+        } else {
+            rusqlite::TransactionBehavior::Immediate
+        };
+        let tx = self.conn.transaction_with_behavior(behavior).map_err(sql)?;
+        let mut report = ImportReport::default();
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO notes (id, title, body, created, updated)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(sql)?;
+            let mut update = tx
+                .prepare_cached(
+                    "UPDATE notes SET title = ?2, body = ?3, created = ?4, updated = ?5
+                     WHERE id = ?1",
+                )
+                .map_err(sql)?;
+            let mut clear_tags = tx
+                .prepare_cached("DELETE FROM note_tags WHERE note_id = ?1")
+                .map_err(sql)?;
+            let mut insert_tag = tx
+                .prepare_cached(
+                    "INSERT INTO note_tags (note_id, position, tag) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(sql)?;
+            let mut select = tx
+                .prepare_cached(&format!("{SELECT_NOTE} WHERE n.id = ?1"))
+                .map_err(sql)?;
+            for item in incoming {
+                let note = &item.note;
+                validate(&note.title, &note.body, &note.tags)?;
+                let given = match (mode, item.id) {
+                    (ImportMode::NewIds, _) | (_, None) => None,
+                    (_, Some(id)) => Some(id),
+                };
+                let existing = match given {
+                    Some(id) => select
+                        .query_row([id], raw_note)
+                        .optional()
+                        .map_err(sql)?
+                        .map(RawNote::into_note)
+                        .transpose()?,
+                    None => None,
+                };
+                let outcome = match (existing, given) {
+                    (Some(old), Some(id)) if mode == ImportMode::Update => {
+                        let same = old.title == note.title
+                            && old.body == note.body
+                            && old.tags == note.tags
+                            && old.created == note.created
+                            && old.updated == note.updated;
+                        if same {
+                            Outcome::Unchanged(id)
+                        } else {
+                            if !dry_run {
+                                update
+                                    .execute(params![
+                                        id,
+                                        note.title,
+                                        note.body,
+                                        note.created.as_micros(),
+                                        note.updated.as_micros()
+                                    ])
+                                    .map_err(sql)?;
+                                clear_tags.execute([id]).map_err(sql)?;
+                            }
+                            Outcome::Updated(id)
+                        }
+                    }
+                    (Some(old), _) => Outcome::Clash(Box::new(old)),
+                    (None, given) => {
+                        if dry_run {
+                            Outcome::Added(given)
+                        } else {
+                            insert
+                                .execute(params![
+                                    given,
+                                    note.title,
+                                    note.body,
+                                    note.created.as_micros(),
+                                    note.updated.as_micros()
+                                ])
+                                .map_err(sql)?;
+                            Outcome::Added(Some(tx.last_insert_rowid()))
+                        }
+                    }
+                };
+                if let (false, Outcome::Added(Some(id)) | Outcome::Updated(id)) =
+                    (dry_run, &outcome)
+                {
+                    for (position, tag) in note.tags.iter().enumerate() {
+                        insert_tag
+                            .execute(params![id, position as i64, tag])
+                            .map_err(sql)?;
+                    }
+                }
+                report.outcomes.push(outcome);
+            }
+        }
+        let clashed = report
+            .outcomes
+            .iter()
+            .any(|o| matches!(o, Outcome::Clash(_)));
+        if !dry_run && (skip_clashes || !clashed) {
+            tx.commit().map_err(sql)?;
+            report.committed = true;
+        }
+        // Otherwise the transaction is dropped, which rolls it back.
+        Ok(report)
     }
 
     /// How many notes match `query` (at most its `limit`).
