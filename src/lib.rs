@@ -9,10 +9,12 @@
 //! - [`export`]: jobs (note x format), where they are written, and the four strategies that
 //!   run them: sequential, one thread per job, a thread pool and async tasks.
 //! - [`lab`]: the experiments of the threading lesson, run on the export engine.
+//! - [`resources`]: what a run costs the machine (peak memory).
 #![deny(missing_docs)]
 
 pub mod export;
 pub mod format;
 pub mod lab;
 pub mod model;
+pub mod resources;
 pub mod store;
