@@ -2,6 +2,8 @@
 //! Each test starts the binary on a large, slow export (`--latency`), waits until its staging
 //! folder exists (so the export is under way), then signals it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
+
 mod common;
 
 use std::path::Path;

@@ -2,6 +2,8 @@
 //! folder must be, a read-only folder). Retries cure transient ones only; the books always
 //! balance and no file under a final name is ever partial.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
+
 mod common;
 
 use common::{TestEnv, assert_all_complete, assert_books_balance, published, staging_leftovers};
@@ -32,7 +34,10 @@ fn transient_faults_are_retried_until_every_file_is_written() {
         assert_eq!((files, failed), (600, 0), "{strategy}: {summary}");
         // Each failing file fails twice, then goes through: two retries per failing file.
         let retries = summary["retries"].as_u64().unwrap();
-        assert!(retries > 60 && retries % 2 == 0, "{strategy}: {retries}");
+        assert!(
+            retries > 60 && retries.is_multiple_of(2),
+            "{strategy}: {retries}"
+        );
         assert!(published(&env.path(&out)) == reference, "{strategy}");
     }
 }

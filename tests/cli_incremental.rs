@@ -1,6 +1,8 @@
 //! `export --incremental` and `--prune`: only new and changed notes are written, renamed notes
 //! lose their old file, deleted ones are pruned, and a bad manifest means a full export.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
+
 mod common;
 
 use common::{TestEnv, assert_books_balance, published};
@@ -19,7 +21,12 @@ fn an_unchanged_notebook_writes_nothing_under_every_strategy() {
         let out = format!("out-{strategy}");
         let first = env.export_json(&out, &["--incremental", "--strategy", strategy]);
         assert_eq!(first["files"], 900);
-        assert!(first["full_export_reason"].as_str().unwrap().contains("no manifest"));
+        assert!(
+            first["full_export_reason"]
+                .as_str()
+                .unwrap()
+                .contains("no manifest")
+        );
         let before = published(&env.path(&out));
         let second = env.export_json(&out, &["--incremental", "--strategy", strategy]);
         assert_books_balance(&second);
@@ -54,10 +61,16 @@ fn changed_renamed_new_and_deleted_notes() {
     let names: Vec<String> = files.keys().map(|p| p.display().to_string()).collect();
     assert!(names.iter().any(|n| n == "md/4-a-brand-new-title.md"));
     assert_eq!(names.iter().filter(|n| n.starts_with("md/4-")).count(), 1);
-    assert!(names.iter().any(|n| n.starts_with("md/5-")), "kept without --prune");
+    assert!(
+        names.iter().any(|n| n.starts_with("md/5-")),
+        "kept without --prune"
+    );
 
     let pruned = env.export_json("out", &["--incremental", "--prune"]);
-    assert_eq!((pruned["files"].as_u64(), pruned["removed"].as_u64()), (Some(0), Some(3)));
+    assert_eq!(
+        (pruned["files"].as_u64(), pruned["removed"].as_u64()),
+        (Some(0), Some(3))
+    );
     let after = published(&env.path("out"));
     assert!(!after.keys().any(|p| p.to_string_lossy().contains("/5-")));
 
@@ -88,7 +101,10 @@ fn a_missing_or_damaged_manifest_means_a_full_export() {
     for (damage, why) in [
         ("{ not json".to_owned(), "damaged"),
         (good.replace("\"version\":1", "\"version\":7"), "version 7"),
-        (good.replacen("md/1-", "../../1-", 1), "is not a file smartnotes writes"),
+        (
+            good.replacen("md/1-", "../../1-", 1),
+            "is not a file smartnotes writes",
+        ),
     ] {
         std::fs::write(env.path("out").join(MANIFEST), damage).unwrap();
         let summary = env.export_json("out", &["--incremental"]);
@@ -99,7 +115,12 @@ fn a_missing_or_damaged_manifest_means_a_full_export() {
     // Other settings: every file is written again, with the new settings.
     let summary = env.export_json("out", &["--incremental", "--naming", "id"]);
     assert_eq!(summary["files"], 60);
-    assert!(summary["full_export_reason"].as_str().unwrap().contains("other settings"));
+    assert!(
+        summary["full_export_reason"]
+            .as_str()
+            .unwrap()
+            .contains("other settings")
+    );
     std::fs::remove_file(env.path("out").join(MANIFEST)).unwrap();
     let summary = env.export_json("out", &["--incremental", "--naming", "id"]);
     assert_eq!(summary["files"], 60);

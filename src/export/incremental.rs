@@ -274,8 +274,10 @@ impl Incremental {
                 )),
             }
         }
-        if changed || self.full_reason.is_some() {
-            if let Err(e) = self.write_manifest(new) {
+        if (changed || self.full_reason.is_some())
+            && let Err(e) = self.write_manifest(new)
+        {
+            {
                 finished.manifest_error = Some(format!(
                     "cannot write {}: {e}",
                     self.out.join(MANIFEST_NAME).display()
@@ -297,7 +299,7 @@ impl Incremental {
                 hash: blake3::Hash::from_bytes(k.hash).to_hex().to_string(),
             })
             .collect();
-        files.sort_by(|a, b| (a.id, a.format).cmp(&(b.id, b.format)));
+        files.sort_by_key(|e| (e.id, e.format));
         let manifest = ManifestFile {
             version: MANIFEST_VERSION,
             settings: self.settings.clone(),
