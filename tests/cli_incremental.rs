@@ -157,3 +157,14 @@ fn prune_removes_only_the_listed_files_of_notes_left_out() {
     assert_eq!(files.len(), 6, "5 notes and the foreign file");
     assert!(env.path("out/md/mine.txt").exists());
 }
+
+#[test]
+fn a_plain_export_over_an_incremental_one_drops_the_manifest() {
+    let env = TestEnv::seeded(10);
+    env.export_json("out", &["--incremental"]);
+    sql(&env, "UPDATE notes SET body = 'x' WHERE id = 2;");
+    env.export_json("out", &[]);
+    assert!(!env.path("out").join(MANIFEST).exists());
+    let summary = env.export_json("out", &["--incremental"]);
+    assert_eq!(summary["files"], 30, "a full export: {summary}");
+}

@@ -24,7 +24,10 @@
 //! entry of a file that was being replaced is simply missing, which makes the next run rewrite
 //! that file. Without the first step, a note edited and then edited back could keep a stale
 //! file (old entry, hash equal again, same size, different bytes on disk). An export that
-//! changes nothing does not touch the manifest at all.
+//! changes nothing does not touch the manifest at all, and a plain (not incremental) export
+//! into the folder removes the manifest before it publishes anything. A file edited by hand
+//! is noticed only if its size changed (the bytes on disk are not hashed again: that is what
+//! keeps a re-export cheap).
 //!
 //! Only the `files` layout is incremental; `--prune` only removes files that the manifest
 //! lists, never anything else in the folder, and only after a run that read every note

@@ -343,7 +343,12 @@ pub fn export(
         let prune = config.prune && run.is_ok() && !work.cancelled();
         let manifest_ok = match &incremental {
             Some(inc) => inc.prepare(prune),
-            None => Ok(()),
+            // A plain export replaces files the manifest of an earlier incremental one vouches
+            // for: that manifest must go before they change (the next incremental run is full).
+            None => match std::fs::remove_file(config.out.join(incremental::MANIFEST_NAME)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            },
         };
         if let Err(e) = &manifest_ok {
             // Not one file may change while the manifest could still vouch for its old bytes.
