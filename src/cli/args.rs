@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use smartnotes::export::{Layout, Naming, OnError, SinkKind, StrategyKind};
+use smartnotes::export::{FaultKind, Layout, Naming, OnError, SinkKind, StrategyKind};
 use smartnotes::format::Format;
 use smartnotes::model::Timestamp;
 use smartnotes::store::{DateField, DateSpec, Query, Search, Sort};
@@ -368,6 +368,25 @@ pub struct ExportArgs {
     /// Seed choosing which writes --fail-rate fails.
     #[arg(long, default_value_t = 0, value_name = "S", hide_short_help = true)]
     pub fail_seed: u64,
+    /// What --fail-rate injects: a permanent error, a full disk, or a transient error.
+    #[arg(long, value_enum, default_value_t = FaultKind::Permanent, hide_short_help = true)]
+    pub fail_kind: FaultKind,
+    /// Retry a write that failed with a transient error (EINTR, EAGAIN, a timeout) N times,
+    /// waiting 10 ms, 20 ms, 40 ms, ... in between.
+    #[arg(long, default_value_t = smartnotes::export::DEFAULT_RETRIES, value_name = "N")]
+    pub retries: u32,
+    /// Write only new and changed notes, by a manifest kept in the output folder.
+    #[arg(long)]
+    pub incremental: bool,
+    /// With --incremental: remove the files of notes deleted (or filtered out) since.
+    #[arg(long, requires = "incremental")]
+    pub prune: bool,
+    /// Where bytes go: files (dir), or nowhere (null, for measurements).
+    #[arg(long, value_enum, default_value_t = SinkKind::Dir, hide = true)]
+    pub sink: SinkKind,
+    /// Export N synthetic notes instead of the notebook (scale tests).
+    #[arg(long, value_name = "N", hide = true)]
+    pub synthetic: Option<u64>,
     /// Print one JSON object with the summary on standard output.
     #[arg(long)]
     pub json: bool,

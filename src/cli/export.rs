@@ -26,8 +26,10 @@ struct Settings {
 
 impl Settings {
     fn new(db: &Path, args: ExportArgs) -> anyhow::Result<Settings> {
-        let sample = !db.exists();
-        let source = if sample {
+        let sample = !db.exists() && args.synthetic.is_none();
+        let source = if let Some(count) = args.synthetic {
+            NoteSource::Synthetic { count, seed: 42 }
+        } else if sample {
             NoteSource::sample()
         } else {
             NoteSource::Store {
@@ -45,7 +47,12 @@ impl Settings {
             faults: args.fail_rate.map(|rate| Faults {
                 rate,
                 seed: args.fail_seed,
+                kind: args.fail_kind,
             }),
+            retries: args.retries,
+            incremental: args.incremental,
+            prune: args.prune,
+            sink: args.sink,
             render: RenderOptions {
                 csv_safe: args.csv_safe,
             },
@@ -110,6 +117,9 @@ pub fn run(db: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
         out.flush()?;
     } else {
         // Quiet still reports what failed: a silent failure is the one thing not allowed.
+        for warning in &summary.warnings {
+            eprintln!("WARNING {warning}");
+        }
         for failure in &summary.failures {
             eprintln!(
                 "FAILED {}: {}",
@@ -120,7 +130,7 @@ pub fn run(db: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
     }
     Ok(if summary.cancelled {
         ExitCode::Interrupted
-    } else if summary.failed > 0 {
+    } else if summary.failed > 0 || !summary.warnings.is_empty() {
         ExitCode::Failure
     } else {
         ExitCode::Success

@@ -5,7 +5,10 @@
 //! through the shared [`Work`](work::Work), and finally publishes the staged files (see
 //! [`sink`]). One failed job never stops the others: it is listed in the [`Summary`], which
 //! also carries the counts every caller reports (files, bytes, failures, wall time).
+//! Transient write errors are retried in [`work`]; `--incremental` ([`incremental`]) skips
+//! files that are already up to date.
 
+pub mod incremental;
 pub mod naming;
 pub mod sink;
 pub mod source;
@@ -22,7 +25,7 @@ use indicatif::ProgressBar;
 use serde::Serialize;
 
 pub use naming::Naming;
-pub use sink::PlannedFile;
+pub use sink::{FaultKind, PlannedFile};
 pub use source::NoteSource;
 pub use strategy::StrategyKind;
 pub use summary::{Summary, human_bytes};
@@ -73,7 +76,12 @@ pub struct Faults {
     pub rate: f64,
     /// Which ones.
     pub seed: u64,
+    /// Permanent errors, a full disk, or transient errors that retries cure.
+    pub kind: FaultKind,
 }
+
+/// Retries of a transient write error when none are configured.
+pub const DEFAULT_RETRIES: u32 = 3;
 
 /// Everything that decides what an export writes and how. Build one, then call [`export`].
 #[derive(Clone, Debug)]
@@ -105,6 +113,12 @@ pub struct ExportConfig {
     /// The tokio runtime of the `async` strategy: one worker per core (default), or only the
     /// calling thread (the lab's "one thread, many tasks").
     pub runtime: strategy::asynchronous::Flavor,
+    /// How many times a write that failed with a transient error is tried again.
+    pub retries: u32,
+    /// Skip notes whose file is already up to date, by the manifest ([`incremental`]).
+    pub incremental: bool,
+    /// With `incremental`: remove the files of notes no longer exported.
+    pub prune: bool,
 }
 
 impl ExportConfig {
@@ -125,6 +139,9 @@ impl ExportConfig {
             on_error: OnError::Continue,
             dry_run: false,
             runtime: strategy::asynchronous::Flavor::MultiThread,
+            retries: DEFAULT_RETRIES,
+            incremental: false,
+            prune: false,
         }
     }
 
@@ -149,6 +166,21 @@ impl ExportConfig {
                 "--fail-rate {} is not between 0 and 1",
                 f.rate
             )));
+        }
+        if self.prune && !self.incremental {
+            return Err(ExportError::Config(
+                "--prune needs --incremental: only the manifest says which files are ours".into(),
+            ));
+        }
+        if self.incremental && self.layout != Layout::Files {
+            return Err(ExportError::Config(
+                "--incremental works with --layout files only".into(),
+            ));
+        }
+        if self.incremental && self.sink != SinkKind::Dir {
+            return Err(ExportError::Config(
+                "--incremental needs files on disk (--sink dir)".into(),
+            ));
         }
         Ok(self)
     }
@@ -227,9 +259,16 @@ pub fn export(
         SinkKind::Null => (None, Arc::new(Null)),
     };
     let sink: Arc<dyn Sink> = match config.faults {
-        Some(f) => Arc::new(Faulty::new(base, f.rate, f.seed)),
+        Some(f) => Arc::new(Faulty::with_kind(base, f.rate, f.seed, f.kind)),
         None => base,
     };
+    // Loaded after the staging folder exists, so under the folder's lock.
+    let incremental = config.incremental.then(|| {
+        Arc::new(incremental::Incremental::load(
+            &config.out,
+            incremental::ManifestSettings::of(config.naming, &config.render),
+        ))
+    });
     if let Some(bar) = &hooks.progress {
         bar.set_length(job_count);
     }
@@ -244,8 +283,12 @@ pub fn export(
         stopped: AtomicBool::new(false),
         progress: hooks.progress.clone(),
         epoch: started,
+        retries: config.retries,
+        incremental: incremental.clone(),
         files: AtomicU64::new(0),
         bytes: AtomicU64::new(0),
+        unchanged: AtomicU64::new(0),
+        retried: AtomicU64::new(0),
         failures: Mutex::new(Vec::new()),
         spans: hooks.timeline.then(|| Mutex::new(Vec::new())),
     });
@@ -293,10 +336,42 @@ pub fn export(
 
     // Publish what was written even when reading failed or the run was interrupted: those
     // files are complete, and leaving them staged would only be deleted next time.
+    let mut removed = 0;
+    let mut warnings = Vec::new();
     if let Some(staging) = &staging {
+        // Prune only after a run that saw every note: an unread note is not a deleted one.
+        let prune = config.prune && run.is_ok() && !work.cancelled();
+        let manifest_ok = match &incremental {
+            Some(inc) => inc.prepare(prune),
+            // A plain export replaces files the manifest of an earlier incremental one vouches
+            // for: that manifest must go before they change (the next incremental run is full).
+            None => match std::fs::remove_file(config.out.join(incremental::MANIFEST_NAME)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            },
+        };
+        if let Err(e) = &manifest_ok {
+            // Not one file may change while the manifest could still vouch for its old bytes.
+            let error = format!("cannot update the manifest before publishing: {e}");
+            for file in staging.discard_all() {
+                work.unpublish(sink::Unpublished {
+                    path: file.path,
+                    bytes: file.bytes.unwrap_or(0),
+                    error: std::io::Error::other(error.clone()),
+                });
+            }
+        }
         let published = staging.publish();
+        let unpublished: std::collections::HashSet<PathBuf> =
+            published.failed.iter().map(|u| u.path.clone()).collect();
         for unpublished in published.failed {
             work.unpublish(unpublished);
+        }
+        if let (Some(inc), Ok(())) = (&incremental, manifest_ok) {
+            let finished = inc.finish(prune, &unpublished);
+            removed = finished.removed;
+            warnings.extend(finished.remove_failed);
+            warnings.extend(finished.manifest_error);
         }
     }
     if let Some(bar) = &hooks.progress {
@@ -315,8 +390,15 @@ pub fn export(
     let wall = started.elapsed();
     Ok(Summary {
         files: work.files.load(std::sync::atomic::Ordering::Relaxed),
+        unchanged: work.unchanged.load(std::sync::atomic::Ordering::Relaxed),
+        removed,
+        retries: work.retried.load(std::sync::atomic::Ordering::Relaxed),
+        incremental: config.incremental,
+        full_export_reason: incremental.as_ref().and_then(|i| i.full_reason.clone()),
+        peak_rss_bytes: crate::resources::peak_rss_bytes(),
         bytes: work.bytes.load(std::sync::atomic::Ordering::Relaxed),
         failed: failures.len() as u64,
+        warnings,
         jobs: job_count,
         notes,
         wall_s: wall.as_secs_f64(),

@@ -8,8 +8,8 @@ use serde::Serialize;
 use super::{Failure, Layout, Span, StrategyKind};
 use crate::format::Format;
 
-/// The result of an export. `files + failed + skipped() == jobs`; nothing is skipped unless
-/// the export was interrupted or stopped early.
+/// The result of an export. `files + unchanged + failed + skipped() == jobs`; nothing is
+/// skipped unless the export was interrupted or stopped early.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     /// Files written and published.
@@ -18,6 +18,22 @@ pub struct Summary {
     pub bytes: u64,
     /// Jobs that failed; each is in `failures`.
     pub failed: u64,
+    /// Incremental: files already up to date, not written again.
+    pub unchanged: u64,
+    /// Incremental: old files removed (renamed notes; deleted ones with `--prune`).
+    pub removed: u64,
+    /// Writes tried again after a transient error (each retry counts once).
+    pub retries: u64,
+    /// Whether the export was incremental.
+    pub incremental: bool,
+    /// Incremental: why the manifest was not used and every file was written, if so.
+    pub full_export_reason: Option<String>,
+    /// Problems that are not a failed job (an old file that could not be removed, a manifest
+    /// that could not be written); the export still counts as failed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// Peak resident memory of the process at the end of the export (Linux), bytes.
+    pub peak_rss_bytes: Option<u64>,
     /// Jobs scheduled: notes x formats, or formats for a bundle.
     pub jobs: u64,
     /// Notes read.
@@ -65,12 +81,13 @@ pub struct Summary {
 impl Summary {
     /// Whether every job succeeded.
     pub fn ok(&self) -> bool {
-        self.failed == 0 && !self.cancelled
+        self.failed == 0 && self.warnings.is_empty() && !self.cancelled
     }
 
     /// Jobs never run, because the export was interrupted or stopped at a failure.
     pub fn skipped(&self) -> u64 {
-        self.jobs.saturating_sub(self.files + self.failed)
+        self.jobs
+            .saturating_sub(self.files + self.unchanged + self.failed)
     }
 }
 
@@ -114,6 +131,21 @@ impl fmt::Display for Summary {
             human_bytes(self.bytes),
             self.failed
         )?;
+        if self.incremental {
+            writeln!(
+                f,
+                "  incremental: {} unchanged, {} removed{}",
+                self.unchanged,
+                self.removed,
+                match &self.full_export_reason {
+                    Some(why) => format!("; full export: {why}"),
+                    None => String::new(),
+                }
+            )?;
+        }
+        if self.retries > 0 {
+            writeln!(f, "  retried {} transient write error(s)", self.retries)?;
+        }
         let n = match self.strategy {
             StrategyKind::Threads => format!("{} threads", self.concurrency),
             StrategyKind::Sequential => "1 at a time".to_owned(),
@@ -149,6 +181,9 @@ impl fmt::Display for Summary {
                 self.skipped(),
                 self.jobs
             )?;
+        }
+        for warning in &self.warnings {
+            writeln!(f, "  WARNING {warning}")?;
         }
         for failure in &self.failures {
             let note = failure

@@ -5,9 +5,16 @@
 //! *when* jobs run and how the simulated latency is waited out between the two (a blocking
 //! sleep on a thread, or a timer in async). Keeping the job itself here is what makes every
 //! strategy write the same bytes.
+//!
+//! It is also the one place where a write is retried: [`is_transient`] I/O errors (EINTR,
+//! EAGAIN, a timeout, a busy resource) are tried again up to `retries` times, after waits that
+//! double from [`FIRST_BACKOFF`] up to [`MAX_BACKOFF`]; every other error (permission denied, a
+//! full disk, a missing folder) fails the job at once. The wait blocks the job's thread (a
+//! tokio worker under `async`): retries are rare, and a simple blocking pause keeps them the
+//! same for every strategy.
 
 use std::cell::RefCell;
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -16,6 +23,7 @@ use std::time::{Duration, Instant};
 use indicatif::ProgressBar;
 use serde::Serialize;
 
+use super::incremental::Incremental;
 use super::naming::{self, Naming};
 use super::sink::Sink;
 use super::source::NoteSource;
@@ -72,11 +80,32 @@ pub struct Span {
     pub end_s: f64,
 }
 
+/// The first wait before a retry; each further one doubles.
+pub const FIRST_BACKOFF: Duration = Duration::from_millis(10);
+
+/// The longest wait between two attempts.
+pub const MAX_BACKOFF: Duration = Duration::from_millis(640);
+
+/// Whether an I/O error may go away if the same write is tried again.
+pub fn is_transient(e: &io::Error) -> bool {
+    use io::ErrorKind::*;
+    matches!(e.kind(), Interrupted | WouldBlock | TimedOut | ResourceBusy)
+}
+
+/// The wait before retry number `attempt` (from 0): 10 ms, 20 ms, 40 ms, ... at most
+/// [`MAX_BACKOFF`].
+pub fn backoff(attempt: u32) -> Duration {
+    FIRST_BACKOFF
+        .saturating_mul(1u32 << attempt.min(16))
+        .min(MAX_BACKOFF)
+}
+
 /// What [`Work::execute`] did, kept small: async strategies hold it across the latency wait.
 #[derive(Debug)]
 pub struct Outcome {
     index: u64,
-    result: Result<u64, Failure>,
+    // Bytes written, or `None` when the file was already up to date (incremental).
+    result: Result<Option<u64>, Failure>,
 }
 
 /// The state every strategy shares during one export.
@@ -91,8 +120,12 @@ pub struct Work {
     pub(crate) stopped: AtomicBool,
     pub(crate) progress: Option<ProgressBar>,
     pub(crate) epoch: Instant,
+    pub(crate) retries: u32,
+    pub(crate) incremental: Option<Arc<Incremental>>,
     pub(crate) files: AtomicU64,
     pub(crate) bytes: AtomicU64,
+    pub(crate) unchanged: AtomicU64,
+    pub(crate) retried: AtomicU64,
     pub(crate) failures: Mutex<Vec<Failure>>,
     pub(crate) spans: Option<Mutex<Vec<Span>>>,
 }
@@ -142,33 +175,77 @@ impl Work {
         }
     }
 
-    fn write_note(&self, note: &Note, format: Format) -> Result<u64, Failure> {
+    /// Runs `op` until it succeeds, fails for good, or has been retried `retries` times.
+    fn with_retries<T>(&self, mut op: impl FnMut() -> io::Result<T>) -> Result<T, String> {
+        let mut attempt = 0;
+        loop {
+            match op() {
+                Ok(v) => return Ok(v),
+                Err(e) if is_transient(&e) && attempt < self.retries => {
+                    std::thread::sleep(backoff(attempt));
+                    attempt += 1;
+                    self.retried.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(e) if attempt > 0 => return Err(format!("{e} (after {attempt} retries)")),
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+    }
+
+    fn write_note(&self, note: &Note, format: Format) -> Result<Option<u64>, Failure> {
         let rel = naming::relative_path(note, format, self.naming);
         BUFFER.with_borrow_mut(|buf| {
             buf.clear();
             format.render_file(note, &self.render, buf);
-            match self.sink.write(&rel, buf) {
-                Ok(()) => Ok(buf.len() as u64),
-                Err(e) => Err(Failure {
-                    note_id: Some(note.id),
-                    format,
-                    path: rel,
-                    error: e.to_string(),
-                }),
+            let size = buf.len() as u64;
+            let hash = self
+                .incremental
+                .as_ref()
+                .map(|inc| (inc, *blake3::hash(buf).as_bytes()));
+            if let Some((inc, hash)) = &hash
+                && inc.unchanged(note.id, format, &rel, size, hash)
+            {
+                return Ok(None);
+            }
+            match self.with_retries(|| self.sink.write(&rel, buf)) {
+                Ok(()) => {
+                    if let Some((inc, hash)) = hash {
+                        inc.written(note.id, format, &rel, size, hash);
+                    }
+                    Ok(Some(size))
+                }
+                Err(error) => {
+                    self.sink.discard(&rel);
+                    Err(Failure {
+                        note_id: Some(note.id),
+                        format,
+                        path: rel,
+                        error,
+                    })
+                }
             }
         })
     }
 
-    fn write_bundle(&self, format: Format) -> Result<u64, Failure> {
+    fn write_bundle(&self, format: Format) -> Result<Option<u64>, Failure> {
         let rel = PathBuf::from(naming::bundle_name(format));
+        let result = self.stream_bundle(format, &rel);
+        if result.is_err() {
+            // Whatever part of the bundle was streamed must not be published.
+            self.sink.discard(&rel);
+        }
+        result.map(Some)
+    }
+
+    fn stream_bundle(&self, format: Format, rel: &std::path::Path) -> Result<u64, Failure> {
         let fail = |error: String| Failure {
             note_id: None,
             format,
-            path: rel.clone(),
+            path: rel.to_path_buf(),
             error,
         };
         let notes = self.source.notes().map_err(|e| fail(e.to_string()))?;
-        let file = self.sink.open(&rel).map_err(|e| fail(e.to_string()))?;
+        let file = self.with_retries(|| self.sink.open(rel)).map_err(fail)?;
         let mut counted = CountingWriter {
             inner: std::io::BufWriter::new(file),
             bytes: 0,
@@ -183,9 +260,12 @@ impl Work {
     /// Books the outcome of a job that started at `started` (its latency already waited).
     pub fn record(&self, started: Instant, outcome: Outcome) {
         match outcome.result {
-            Ok(bytes) => {
+            Ok(Some(bytes)) => {
                 self.files.fetch_add(1, Ordering::Relaxed);
                 self.bytes.fetch_add(bytes, Ordering::Relaxed);
+            }
+            Ok(None) => {
+                self.unchanged.fetch_add(1, Ordering::Relaxed);
             }
             Err(failure) => {
                 lock(&self.failures).push(failure);
@@ -250,5 +330,28 @@ impl<W: Write> Write for CountingWriter<W> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_transient_errors_are_retried_and_the_wait_doubles_up_to_a_cap() {
+        use io::ErrorKind::*;
+        for kind in [Interrupted, WouldBlock, TimedOut, ResourceBusy] {
+            assert!(is_transient(&io::Error::from(kind)), "{kind:?}");
+        }
+        for kind in [PermissionDenied, StorageFull, NotFound, Other] {
+            assert!(!is_transient(&io::Error::from(kind)), "{kind:?}");
+        }
+        assert!(!is_transient(&io::Error::from_raw_os_error(28)), "ENOSPC");
+        assert!(is_transient(&io::Error::from_raw_os_error(11)), "EAGAIN");
+        assert_eq!(backoff(0), Duration::from_millis(10));
+        assert_eq!(backoff(1), Duration::from_millis(20));
+        assert_eq!(backoff(2), Duration::from_millis(40));
+        assert_eq!(backoff(10), MAX_BACKOFF);
+        assert_eq!(backoff(u32::MAX), MAX_BACKOFF);
     }
 }

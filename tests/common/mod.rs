@@ -106,3 +106,64 @@ pub fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     walk(dir, dir, &mut files);
     files
 }
+
+/// Like [`tree`], without smartnotes' own bookkeeping (`.smartnotes-*`: the manifest, staging
+/// folders): the files an export published.
+pub fn published(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    tree(dir)
+        .into_iter()
+        .filter(|(p, _)| {
+            !p.components()
+                .any(|c| c.as_os_str().to_string_lossy().starts_with(".smartnotes-"))
+        })
+        .collect()
+}
+
+/// The names of staging folders and staged manifests left in `dir`.
+pub fn staging_leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with(".smartnotes-staging-"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Asserts that every file published in `out` is byte for byte the file of the same name in
+/// `reference` (a clean export): nothing partial, nothing foreign.
+pub fn assert_all_complete(out: &Path, reference: &BTreeMap<PathBuf, Vec<u8>>) {
+    for (path, bytes) in published(out) {
+        let want = reference
+            .get(&path)
+            .unwrap_or_else(|| panic!("{} is not a file a clean export writes", path.display()));
+        assert!(
+            *want == bytes,
+            "{} differs from a clean export ({} bytes, want {})",
+            path.display(),
+            bytes.len(),
+            want.len()
+        );
+    }
+}
+
+/// Checks the books of a JSON summary: written + unchanged + failed + skipped = jobs, and every
+/// failure is listed. Returns (files, failed).
+pub fn assert_books_balance(summary: &serde_json::Value) -> (u64, u64) {
+    let n = |k: &str| summary[k].as_u64().unwrap_or(0);
+    let (files, failed, jobs) = (n("files"), n("failed"), n("jobs"));
+    assert_eq!(
+        summary["failures"].as_array().map(Vec::len),
+        Some(failed as usize),
+        "every failure is listed: {summary}"
+    );
+    assert!(files + n("unchanged") + failed <= jobs, "{summary}");
+    if !summary["cancelled"].as_bool().unwrap_or(false)
+        && !summary["stopped_early"].as_bool().unwrap_or(false)
+    {
+        assert_eq!(files + n("unchanged") + failed, jobs, "{summary}");
+    }
+    (files, failed)
+}

@@ -2,11 +2,35 @@
 //!
 //! Whether a file fails depends only on the seed and its path (a BLAKE3 hash of both), not on
 //! timing or order, so every strategy fails the same jobs and tests can name them in advance.
+//! A fault is one of three kinds ([`FaultKind`]): a permanent error, a full disk (ENOSPC), or a
+//! transient error that goes away after [`TRANSIENT_ATTEMPTS`] failed attempts at that file,
+//! which is what the export's retries ([`crate::export::ExportConfig::retries`]) are for.
 
+use std::collections::HashMap;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use super::Sink;
+use crate::export::work::lock;
+
+/// How many attempts at a file a transient fault fails before the write goes through: three
+/// retries are enough, none is not.
+pub const TRANSIENT_ATTEMPTS: u32 = 2;
+
+/// What an injected fault looks like.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum FaultKind {
+    /// An error that no retry cures (`ErrorKind::Other`).
+    #[default]
+    Permanent,
+    /// A full disk: ENOSPC (`ErrorKind::StorageFull`), permanent too.
+    NoSpace,
+    /// `ErrorKind::Interrupted` for the first [`TRANSIENT_ATTEMPTS`] attempts at a file, then
+    /// success.
+    Transient,
+}
 
 /// Wraps a sink and fails a fraction of its writes with an I/O error.
 #[derive(Debug)]
@@ -14,15 +38,48 @@ pub struct Faulty<S> {
     inner: S,
     rate: f64,
     seed: u64,
+    kind: FaultKind,
+    // Attempts so far at each failing file, for transient faults.
+    attempts: Mutex<HashMap<PathBuf, u32>>,
 }
 
 impl<S: Sink> Faulty<S> {
     /// Fails about `rate` (0.0 to 1.0) of the writes to `inner`, chosen by `seed`.
     pub fn new(inner: S, rate: f64, seed: u64) -> Self {
+        Self::with_kind(inner, rate, seed, FaultKind::Permanent)
+    }
+
+    /// Like [`Faulty::new`], with faults of `kind`.
+    pub fn with_kind(inner: S, rate: f64, seed: u64, kind: FaultKind) -> Self {
         Faulty {
             inner,
             rate: rate.clamp(0.0, 1.0),
             seed,
+            kind,
+            attempts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The error for this attempt at `rel`, if it is one that fails.
+    fn fault(&self, rel: &Path) -> Option<io::Error> {
+        if !self.fails(rel) {
+            return None;
+        }
+        match self.kind {
+            FaultKind::Permanent => Some(io::Error::other("injected fault (--fail-rate)")),
+            // ENOSPC: the error a full disk gives.
+            FaultKind::NoSpace => Some(io::Error::from_raw_os_error(28)),
+            FaultKind::Transient => {
+                let mut attempts = lock(&self.attempts);
+                let n = attempts.entry(rel.to_path_buf()).or_insert(0);
+                *n += 1;
+                (*n <= TRANSIENT_ATTEMPTS).then(|| {
+                    io::Error::new(
+                        io::ErrorKind::Interrupted,
+                        "injected transient fault (--fail-kind transient)",
+                    )
+                })
+            }
         }
     }
 
@@ -39,17 +96,21 @@ impl<S: Sink> Faulty<S> {
 
 impl<S: Sink> Sink for Faulty<S> {
     fn write(&self, rel: &Path, bytes: &[u8]) -> io::Result<()> {
-        if self.fails(rel) {
-            return Err(io::Error::other("injected fault (--fail-rate)"));
+        if let Some(e) = self.fault(rel) {
+            return Err(e);
         }
         self.inner.write(rel, bytes)
     }
 
     fn open(&self, rel: &Path) -> io::Result<Box<dyn io::Write + Send>> {
-        if self.fails(rel) {
-            return Err(io::Error::other("injected fault (--fail-rate)"));
+        if let Some(e) = self.fault(rel) {
+            return Err(e);
         }
         self.inner.open(rel)
+    }
+
+    fn discard(&self, rel: &Path) {
+        self.inner.discard(rel)
     }
 }
 
@@ -72,5 +133,20 @@ mod tests {
         let passing = paths.iter().find(|p| !sink.fails(Path::new(p))).unwrap();
         assert!(sink.write(Path::new(failing), b"x").is_err());
         assert!(sink.write(Path::new(passing), b"x").is_ok());
+    }
+
+    #[test]
+    fn transient_faults_clear_after_a_few_attempts_and_no_space_is_enospc() {
+        let sink = Faulty::with_kind(Null, 1.0, 1, FaultKind::Transient);
+        let p = Path::new("md/1.md");
+        for _ in 0..TRANSIENT_ATTEMPTS {
+            let e = sink.write(p, b"x").unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::Interrupted);
+        }
+        assert!(sink.write(p, b"x").is_ok());
+        let full = Faulty::with_kind(Null, 1.0, 1, FaultKind::NoSpace);
+        let e = full.write(p, b"x").unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::StorageFull);
+        assert_eq!(e.raw_os_error(), Some(28));
     }
 }

@@ -13,7 +13,7 @@ mod staging;
 use std::io::{self, Write};
 use std::path::Path;
 
-pub use faulty::Faulty;
+pub use faulty::{FaultKind, Faulty, TRANSIENT_ATTEMPTS};
 pub use null::{Null, PlannedFile, Recorder};
 pub use staging::{Published, STAGING_PREFIX, Staging, StagingError, Unpublished};
 
@@ -30,6 +30,9 @@ pub trait Sink: Send + Sync {
     /// Opens one file to be written as a stream (a bundle), with the same guarantee: its
     /// content counts only once the returned writer is flushed and dropped without error.
     fn open(&self, rel: &Path) -> io::Result<Box<dyn Write + Send>>;
+
+    /// Forgets a file whose write or stream failed, so that no part of it is ever published.
+    fn discard(&self, _rel: &Path) {}
 }
 
 impl<S: Sink + ?Sized> Sink for std::sync::Arc<S> {
@@ -39,5 +42,9 @@ impl<S: Sink + ?Sized> Sink for std::sync::Arc<S> {
 
     fn open(&self, rel: &Path) -> io::Result<Box<dyn Write + Send>> {
         (**self).open(rel)
+    }
+
+    fn discard(&self, rel: &Path) {
+        (**self).discard(rel)
     }
 }

@@ -153,6 +153,31 @@ impl Staging {
         published
     }
 
+    /// Deletes every staged file, so that [`Staging::publish`] publishes nothing, and lists
+    /// them (path relative to the export folder, size).
+    pub fn discard_all(&self) -> Vec<super::PlannedFile> {
+        let mut files = Vec::new();
+        let mut folders = vec![PathBuf::new()];
+        while let Some(rel) = folders.pop() {
+            let Ok(entries) = fs::read_dir(self.dir.join(&rel)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = rel.join(entry.file_name());
+                match entry.file_type() {
+                    Ok(t) if t.is_dir() => folders.push(path),
+                    _ => {
+                        let bytes = entry.metadata().map(|m| m.len()).ok();
+                        if fs::remove_file(entry.path()).is_ok() {
+                            files.push(super::PlannedFile { path, bytes });
+                        }
+                    }
+                }
+            }
+        }
+        files
+    }
+
     fn publish_dir(&self, rel: &Path, failed: &mut Vec<Unpublished>) {
         let staged = self.dir.join(rel);
         let target = self.out.join(rel);
@@ -196,12 +221,21 @@ impl Staging {
 
 impl Sink for Staging {
     fn write(&self, rel: &Path, bytes: &[u8]) -> io::Result<()> {
-        let mut file = File::create(self.dir.join(rel))?;
-        file.write_all(bytes)
+        let path = self.dir.join(rel);
+        let written = File::create(&path).and_then(|mut file| file.write_all(bytes));
+        if written.is_err() {
+            // A half-written file (a full disk) must not be published at the end.
+            let _ = fs::remove_file(&path);
+        }
+        written
     }
 
     fn open(&self, rel: &Path) -> io::Result<Box<dyn Write + Send>> {
         Ok(Box::new(File::create(self.dir.join(rel))?))
+    }
+
+    fn discard(&self, rel: &Path) {
+        let _ = fs::remove_file(self.dir.join(rel));
     }
 }
 
@@ -237,7 +271,7 @@ fn fail_all(staged: &Path, rel: &Path, e: &io::Error, failed: &mut Vec<Unpublish
     }
 }
 
-/// Removes staging folders left by exports that were killed. Only called with the lock held,
+/// Removes staging folders (and staged manifests) left by exports that were killed. Only called with the lock held,
 /// so none of them can belong to a running export.
 fn remove_stale(out: &Path) -> io::Result<usize> {
     let mut removed = 0;
@@ -247,9 +281,15 @@ fn remove_stale(out: &Path) -> io::Result<usize> {
             .file_name()
             .to_str()
             .is_some_and(|n| n.starts_with(STAGING_PREFIX));
-        if stale && entry.file_type()?.is_dir() {
+        if !stale {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
             fs::remove_dir_all(entry.path())?;
             removed += 1;
+        } else {
+            // A manifest being written when the process died (see `incremental`).
+            fs::remove_file(entry.path())?;
         }
     }
     Ok(removed)

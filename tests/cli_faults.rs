@@ -1,0 +1,237 @@
+//! Faults: injected (transient, permanent, ENOSPC) and real (a full tmpfs, a file where a
+//! folder must be, a read-only folder). Retries cure transient ones only; the books always
+//! balance and no file under a final name is ever partial.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
+
+mod common;
+
+use common::{TestEnv, assert_all_complete, assert_books_balance, published, staging_leftovers};
+
+#[test]
+fn transient_faults_are_retried_until_every_file_is_written() {
+    let env = TestEnv::seeded(200);
+    let reference = {
+        env.export_json("ref", &[]);
+        published(&env.path("ref"))
+    };
+    for strategy in ["sequential", "threads", "pool", "async"] {
+        let out = format!("out-{strategy}");
+        let summary = env.export_json(
+            &out,
+            &[
+                "--strategy",
+                strategy,
+                "--fail-rate",
+                "0.2",
+                "--fail-kind",
+                "transient",
+                "--retries",
+                "3",
+            ],
+        );
+        let (files, failed) = assert_books_balance(&summary);
+        assert_eq!((files, failed), (600, 0), "{strategy}: {summary}");
+        // Each failing file fails twice, then goes through: two retries per failing file.
+        let retries = summary["retries"].as_u64().unwrap();
+        assert!(
+            retries > 60 && retries.is_multiple_of(2),
+            "{strategy}: {retries}"
+        );
+        assert!(published(&env.path(&out)) == reference, "{strategy}");
+    }
+}
+
+#[test]
+fn without_retries_transient_faults_fail_and_are_listed() {
+    let env = TestEnv::seeded(200);
+    let out = env
+        .cmd()
+        .args(["export", "--json", "--out", "out", "--strategy", "pool"])
+        .args([
+            "--fail-rate",
+            "0.2",
+            "--fail-kind",
+            "transient",
+            "--retries",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (files, failed) = assert_books_balance(&summary);
+    assert!(failed > 60, "{summary}");
+    assert_eq!(summary["retries"], 0);
+    assert_eq!(published(&env.path("out")).len() as u64, files);
+    for f in summary["failures"].as_array().unwrap() {
+        assert!(f["error"].as_str().unwrap().contains("transient"), "{f}");
+        assert!(!env.path("out").join(f["path"].as_str().unwrap()).exists());
+    }
+}
+
+#[test]
+fn permanent_faults_and_enospc_are_not_retried() {
+    let env = TestEnv::seeded(100);
+    for kind in ["permanent", "no-space"] {
+        let out = format!("out-{kind}");
+        let summary = env.export_json(
+            &out,
+            &["--fail-rate", "0.3", "--fail-kind", kind, "--retries", "5"],
+        );
+        let (_, failed) = assert_books_balance(&summary);
+        assert!(failed > 40, "{kind}: {summary}");
+        assert_eq!(summary["retries"], 0, "{kind}: reported at once");
+        if kind == "no-space" {
+            let error = summary["failures"][0]["error"].as_str().unwrap();
+            assert!(error.contains("No space left"), "{error}");
+        }
+        assert!(staging_leftovers(&env.path(&out)).is_empty());
+    }
+}
+
+/// Whether this process is root (which ignores file permissions).
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("Uid:"))?.to_owned();
+            line.split_whitespace().nth(1).map(|uid| uid == "0")
+        })
+        .unwrap_or(false)
+}
+
+#[test]
+fn a_full_disk_fails_the_files_that_do_not_fit_and_leaves_no_partial_one() {
+    let env = TestEnv::seeded(400);
+    env.export_json("ref", &[]);
+    let reference = published(&env.path("ref"));
+    let mnt = env.path("tiny");
+    std::fs::create_dir(&mnt).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
+        .arg(&mnt)
+        .output();
+    match mounted {
+        Ok(o) if o.status.success() => {}
+        Ok(o) => {
+            eprintln!(
+                "SKIPPED: cannot mount a tiny tmpfs here ({})",
+                String::from_utf8_lossy(&o.stderr).trim()
+            );
+            return;
+        }
+        Err(e) => {
+            eprintln!("SKIPPED: cannot run mount ({e})");
+            return;
+        }
+    }
+    let out = env
+        .cmd()
+        .args(["export", "--json", "--out"])
+        .arg(mnt.join("out"))
+        .args(["--strategy", "pool"])
+        .output()
+        .unwrap();
+    let tree = published(&mnt.join("out"));
+    let leftovers = staging_leftovers(&mnt.join("out"));
+    let _ = std::process::Command::new("umount").arg(&mnt).status();
+    assert_eq!(out.status.code(), Some(1));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (files, failed) = assert_books_balance(&summary);
+    assert!(failed > 0 && files > 0, "{summary}");
+    assert!(
+        summary["failures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["error"].as_str().unwrap().contains("No space left")),
+        "{summary}"
+    );
+    assert_eq!(tree.len() as u64, files);
+    for (path, bytes) in &tree {
+        assert!(reference[path] == *bytes, "{} is partial", path.display());
+    }
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_file_where_the_output_folder_must_be_is_a_clear_error() {
+    let env = TestEnv::new();
+    std::fs::write(env.path("out"), "not a folder").unwrap();
+    let out = env.cmd().args(["export", "--out", "out"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot use the output folder out"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(env.path("out")).unwrap(),
+        "not a folder"
+    );
+}
+
+#[test]
+fn a_file_where_a_format_folder_must_be_fails_that_format_only() {
+    let env = TestEnv::seeded(30);
+    std::fs::create_dir(env.path("out")).unwrap();
+    std::fs::write(env.path("out/json"), "mine").unwrap();
+    let summary = env.export_json("out", &[]);
+    let (files, failed) = assert_books_balance(&summary);
+    assert_eq!((files, failed), (60, 30), "{summary}");
+    for f in summary["failures"].as_array().unwrap() {
+        assert_eq!(f["format"], "json");
+        assert!(
+            f["error"].as_str().unwrap().contains("is not a folder"),
+            "{f}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(env.path("out/json")).unwrap(),
+        "mine"
+    );
+    assert!(staging_leftovers(&env.path("out")).is_empty());
+}
+
+#[test]
+fn a_read_only_output_folder_is_permission_denied() {
+    if is_root() {
+        eprintln!("SKIPPED: running as root, which ignores file permissions");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::seeded(10);
+    std::fs::create_dir(env.path("out")).unwrap();
+    std::fs::set_permissions(env.path("out"), std::fs::Permissions::from_mode(0o555)).unwrap();
+    let out = env.cmd().args(["export", "--out", "out"]).output().unwrap();
+    std::fs::set_permissions(env.path("out"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("ermission denied"), "{stderr}");
+    assert!(published(&env.path("out")).is_empty());
+}
+
+#[test]
+fn injected_enospc_with_every_strategy_leaves_only_complete_files() {
+    let env = TestEnv::seeded(100);
+    env.export_json("ref", &[]);
+    let reference = published(&env.path("ref"));
+    for strategy in ["sequential", "threads", "pool", "async"] {
+        let out = format!("out-{strategy}");
+        let summary = env.export_json(
+            &out,
+            &[
+                "--strategy",
+                strategy,
+                "--fail-rate",
+                "0.5",
+                "--fail-kind",
+                "no-space",
+            ],
+        );
+        let (files, _) = assert_books_balance(&summary);
+        assert_eq!(published(&env.path(&out)).len() as u64, files);
+        assert_all_complete(&env.path(&out), &reference);
+    }
+}
