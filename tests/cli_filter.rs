@@ -539,6 +539,7 @@ fn a_title_change_renames_only_that_notes_files() {
     }
     let summary = env.export_json("out", &[]);
     assert_eq!(summary["files"], 90);
+    assert_eq!(summary["removed"], 3, "{summary}");
     let after = tree(&env.path("out"));
     let new: Vec<PathBuf> = ["md", "json", "csv"]
         .iter()
@@ -559,13 +560,11 @@ fn a_title_change_renames_only_that_notes_files() {
     let added: BTreeSet<&PathBuf> = after.keys().filter(|p| !before.contains_key(*p)).collect();
     assert_eq!(added, new.iter().collect::<BTreeSet<_>>());
     assert!(after.keys().all(|p| !p.to_string_lossy().contains("(1)")));
-    // Old names of note 7: the export writes by name and never deletes, so a file under the
-    // old name, if it is still there, is the untouched old file (not rewritten, not a copy).
+    // The files under note 7's old name are gone: one file per note, never an old copy.
     for path in &old {
-        if let Some(bytes) = after.get(path) {
-            assert_eq!(Some(bytes), before.get(path), "{path:?}");
-        }
+        assert!(!after.contains_key(path), "{path:?} is still there");
     }
+    assert_eq!(after.len(), before.len());
 }
 
 #[test]

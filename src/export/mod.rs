@@ -362,6 +362,7 @@ pub fn export(
             }
         }
         let published = staging.publish();
+        removed = published.renamed;
         let unpublished: std::collections::HashSet<PathBuf> =
             published.failed.iter().map(|u| u.path.clone()).collect();
         for unpublished in published.failed {
@@ -369,7 +370,7 @@ pub fn export(
         }
         if let (Some(inc), Ok(())) = (&incremental, manifest_ok) {
             let finished = inc.finish(prune, &unpublished);
-            removed = finished.removed;
+            removed += finished.removed;
             warnings.extend(finished.remove_failed);
             warnings.extend(finished.manifest_error);
         }

@@ -20,7 +20,8 @@ pub struct Summary {
     pub failed: u64,
     /// Incremental: files already up to date, not written again.
     pub unchanged: u64,
-    /// Incremental: old files removed (renamed notes; deleted ones with `--prune`).
+    /// Old files removed: a note's files under its old name (its title changed), and with
+    /// `--incremental --prune` the files of deleted notes.
     pub removed: u64,
     /// Writes tried again after a transient error (each retry counts once).
     pub retries: u64,
@@ -141,6 +142,12 @@ impl fmt::Display for Summary {
                     Some(why) => format!("; full export: {why}"),
                     None => String::new(),
                 }
+            )?;
+        } else if self.removed > 0 {
+            writeln!(
+                f,
+                "  removed {} file(s) under a note's old name (its title changed)",
+                self.removed
             )?;
         }
         if self.retries > 0 {

@@ -17,11 +17,14 @@
 //! to be stale. Publishing never follows a symbolic link: a format folder that is a link is
 //! refused, and a link at a file's final name is replaced, not written through.
 
+use std::collections::HashMap;
+use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::Sink;
+use crate::export::naming;
 
 /// Name prefix of staging folders.
 pub const STAGING_PREFIX: &str = ".smartnotes-staging-";
@@ -53,6 +56,8 @@ pub struct Published {
     pub failed: Vec<Unpublished>,
     /// Stale staging folders of earlier, interrupted exports that were removed.
     pub stale_removed: usize,
+    /// Files removed because their note was published under a new name.
+    pub renamed: u64,
 }
 
 /// Why the export folder could not be prepared.
@@ -128,7 +133,7 @@ impl Staging {
                     let rel = PathBuf::from(entry.file_name());
                     let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
                     if is_dir {
-                        self.publish_dir(&rel, &mut published.failed);
+                        self.publish_dir(&rel, &mut published);
                     } else {
                         let target = self.out.join(&rel);
                         if let Err(error) = replace_file(&entry.path(), &target) {
@@ -178,7 +183,8 @@ impl Staging {
         files
     }
 
-    fn publish_dir(&self, rel: &Path, failed: &mut Vec<Unpublished>) {
+    fn publish_dir(&self, rel: &Path, published: &mut Published) {
+        let failed = &mut published.failed;
         let staged = self.dir.join(rel);
         let target = self.out.join(rel);
         match fs::symlink_metadata(&target) {
@@ -205,6 +211,7 @@ impl Staging {
             Ok(entries) => entries,
             Err(e) => return fail_all(&staged, rel, &e, failed),
         };
+        let mut earlier = earlier_names(&target);
         for entry in entries.flatten() {
             let name = entry.file_name();
             if let Err(error) = replace_file(&entry.path(), &target.join(&name)) {
@@ -214,6 +221,17 @@ impl Staging {
                     bytes,
                     error,
                 });
+                continue;
+            }
+            // The note's file under an older name (its title changed, or the naming did) goes:
+            // a folder holds one file per note, never an old copy beside the new one.
+            let id = name.to_str().and_then(naming::id_from_file_name);
+            if let Some(old_names) = id.and_then(|id| earlier.remove(&id)) {
+                for old in old_names.into_iter().filter(|old| *old != name) {
+                    if fs::remove_file(target.join(old)).is_ok() {
+                        published.renamed += 1;
+                    }
+                }
             }
         }
     }
@@ -237,6 +255,21 @@ impl Sink for Staging {
     fn discard(&self, rel: &Path) {
         let _ = fs::remove_file(self.dir.join(rel));
     }
+}
+
+/// The files already in a format folder, by the note id in their name.
+fn earlier_names(folder: &Path) -> HashMap<i64, Vec<OsString>> {
+    let mut names: HashMap<i64, Vec<OsString>> = HashMap::new();
+    for entry in fs::read_dir(folder).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        let is_file = entry.file_type().map(|t| t.is_file()).unwrap_or(false);
+        if let Some(id) = name.to_str().and_then(naming::id_from_file_name)
+            && is_file
+        {
+            names.entry(id).or_default().push(name);
+        }
+    }
+    names
 }
 
 /// Renames `from` over `to`, refusing to replace a folder with a file.
