@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use tokio::sync::Semaphore;
 
-use super::{Jobs, Strategy};
+use super::{Batches, Jobs, Strategy};
 use crate::export::ExportError;
 use crate::export::work::Work;
 
@@ -70,12 +70,12 @@ impl Strategy for Async {
         runtime.block_on(async {
             let semaphore = Arc::new(Semaphore::new(permits));
             let mut result = Ok(());
-            for job in jobs {
+            for batch in Batches::new(jobs, work) {
                 if work.cancelled() {
                     break;
                 }
-                let job = match job {
-                    Ok(job) => job,
+                let mut batch = match batch {
+                    Ok(batch) => batch,
                     Err(e) => {
                         result = Err(e.into());
                         break;
@@ -86,15 +86,31 @@ impl Strategy for Async {
                     break;
                 };
                 let work = Arc::clone(work);
-                tokio::spawn(async move {
-                    let started = Instant::now();
-                    let outcome = work.execute(job);
-                    if !work.latency().is_zero() {
-                        tokio::time::sleep(work.latency()).await;
-                    }
-                    work.record(started, outcome);
-                    drop(permit);
-                });
+                if batch.len() == 1
+                    && let Some(job) = batch.pop()
+                {
+                    tokio::spawn(async move {
+                        let started = Instant::now();
+                        let outcome = work.execute(job);
+                        if !work.latency().is_zero() {
+                            tokio::time::sleep(work.latency()).await;
+                        }
+                        work.record(started, outcome);
+                        drop(permit);
+                    });
+                } else {
+                    // Jobs that do not wait: a batch per task, so a task's cost is paid once
+                    // per batch, not once per file.
+                    tokio::spawn(async move {
+                        for job in batch {
+                            if work.cancelled() {
+                                break;
+                            }
+                            work.run_blocking(job);
+                        }
+                        drop(permit);
+                    });
+                }
             }
             // Every task holds a permit until it has recorded: taking them all back means
             // every task has finished.

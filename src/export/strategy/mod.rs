@@ -12,12 +12,14 @@ pub mod pool;
 pub mod sequential;
 pub mod threads;
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::ExportError;
-use super::work::{Job, Work};
+use super::work::{Job, JobKind, Work};
+use crate::format::Format;
 use crate::store::StoreError;
 
 /// The jobs of an export, as the strategies receive them.
@@ -115,4 +117,78 @@ pub trait Strategy {
 
     /// OS threads this strategy runs jobs on, beside the calling thread, for `jobs` jobs.
     fn threads(&self, jobs: u64) -> usize;
+}
+
+/// Jobs handed to one worker at once.
+pub type Batch = Vec<Job>;
+
+/// Jobs read per batch when jobs do not wait: about 32 notes' worth in three formats.
+pub const BATCH_JOBS: usize = 96;
+
+/// The jobs of an export grouped for the workers of [`pool`] and [`asynchronous`].
+///
+/// Jobs that wait (simulated latency) come one per batch, so that N of them overlap. Jobs that
+/// only compute and write come in batches of one format: a worker wakes once per batch instead
+/// of once per file, and two workers mostly write into different format folders at the same
+/// moment. The second matters more than it seems: creating a file locks its folder, so two
+/// threads creating files in one folder take turns (on tmpfs, that contention more than
+/// doubled the system time of an export).
+pub struct Batches<'j, 'a> {
+    jobs: &'j mut Jobs<'a>,
+    size: usize,
+    ready: VecDeque<Batch>,
+    error: Option<StoreError>,
+}
+
+impl<'j, 'a> Batches<'j, 'a> {
+    /// Batches of `jobs` for `work`: single jobs when it simulates latency.
+    pub fn new(jobs: &'j mut Jobs<'a>, work: &Work) -> Self {
+        let size = if work.latency().is_zero() {
+            BATCH_JOBS
+        } else {
+            1
+        };
+        Batches {
+            jobs,
+            size,
+            ready: VecDeque::new(),
+            error: None,
+        }
+    }
+
+    fn fill(&mut self) {
+        let mut by_format: Vec<(Format, Batch)> = Vec::new();
+        for job in (&mut *self.jobs).take(self.size) {
+            let job = match job {
+                Ok(job) => job,
+                Err(e) => {
+                    self.error = Some(e);
+                    break;
+                }
+            };
+            let format = match job.kind {
+                JobKind::Note { format, .. } | JobKind::Bundle { format } => format,
+            };
+            match by_format.iter_mut().find(|(f, _)| *f == format) {
+                Some((_, batch)) => batch.push(job),
+                None => by_format.push((format, vec![job])),
+            }
+        }
+        self.ready
+            .extend(by_format.into_iter().map(|(_, batch)| batch));
+    }
+}
+
+impl Iterator for Batches<'_, '_> {
+    type Item = Result<Batch, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.ready.is_empty() && self.error.is_none() {
+            self.fill();
+        }
+        match self.ready.pop_front() {
+            Some(batch) => Some(Ok(batch)),
+            None => self.error.take().map(Err),
+        }
+    }
 }

@@ -3,8 +3,9 @@
 //! 0.4 s.
 //!
 //! The parallelism comes from N scoped threads taking jobs from one bounded channel that the
-//! calling thread fills as it reads the notebook, so memory holds at most two jobs per worker
-//! whatever the size of the notebook. A plain channel rather than rayon: these jobs block (a
+//! calling thread fills as it reads the notebook, so memory holds at most two batches per
+//! worker whatever the size of the notebook (a batch is one job when jobs wait, a few dozen
+//! of one format when they do not: see [`Batches`]). A plain channel rather than rayon: these jobs block (a
 //! write, a simulated wait), and a work-stealing pool built for computation schedules blocked
 //! workers badly; with 4,096 workers and 60,000 jobs of 0.1 s rayon's `par_bridge` took 53 s
 //! where this takes the expected 1.5 s. (rayon stays where it belongs: the lab's CPU sums.)
@@ -12,9 +13,9 @@
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 
-use super::{Jobs, Strategy};
+use super::{Batch, Batches, Jobs, Strategy};
 use crate::export::ExportError;
-use crate::export::work::{Job, Work, lock};
+use crate::export::work::{Work, lock};
 
 /// Workers when `--jobs` is not given: enough for the lesson's 30 jobs to run in one wave, and
 /// far from any thread limit. Jobs that wait (latency) want many workers; jobs that compute
@@ -34,7 +35,7 @@ pub struct Pool {
 
 impl Strategy for Pool {
     fn run(&self, jobs: &mut Jobs<'_>, work: &Arc<Work>) -> Result<(), ExportError> {
-        let (tx, rx) = mpsc::sync_channel::<Job>(self.workers * 2);
+        let (tx, rx) = mpsc::sync_channel::<Batch>(self.workers * 2);
         let rx = Mutex::new(rx);
         thread::scope(|scope| {
             for i in 0..self.workers {
@@ -49,8 +50,13 @@ impl Strategy for Pool {
                         // empty, which ends the worker.
                         loop {
                             let next = lock(rx).recv();
-                            let Ok(job) = next else { break };
-                            work.run_blocking(job);
+                            let Ok(batch) = next else { break };
+                            for job in batch {
+                                if work.cancelled() {
+                                    break;
+                                }
+                                work.run_blocking(job);
+                            }
                         }
                     });
                 if let Err(e) = spawned {
@@ -62,14 +68,14 @@ impl Strategy for Pool {
                 }
             }
             let mut result = Ok(());
-            for job in jobs {
+            for batch in Batches::new(jobs, work) {
                 if work.cancelled() {
                     break;
                 }
-                match job {
+                match batch {
                     // The workers hold the receiver until the channel closes: send cannot fail.
-                    Ok(job) => {
-                        if tx.send(job).is_err() {
+                    Ok(batch) => {
+                        if tx.send(batch).is_err() {
                             break;
                         }
                     }
