@@ -86,8 +86,6 @@ pub struct BenchArgs {
     /// synthetic ones.
     #[arg(long)]
     pub notebook: bool,
-    #[command(flatten)]
-    pub filter: FilterArgs,
     /// Draw wall time per strategy as a bar chart (SVG).
     #[arg(long, value_name = "FILE.svg")]
     pub chart: Option<PathBuf>,
@@ -100,6 +98,8 @@ pub struct BenchArgs {
     /// No progress lines on standard error.
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 #[derive(Debug, Args)]
@@ -290,14 +290,14 @@ impl FilterArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    #[command(flatten)]
-    pub filter: FilterArgs,
     /// Print only the number of matching notes.
     #[arg(long, conflicts_with = "json")]
     pub count: bool,
     /// Print a JSON array of notes instead of a table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 #[derive(Debug, Args)]
@@ -360,8 +360,6 @@ pub struct ExportArgs {
     /// CSV: prefix cells a spreadsheet would run as a formula (=, +, -, @, tab, CR) with '.
     #[arg(long)]
     pub csv_safe: bool,
-    #[command(flatten)]
-    pub filter: FilterArgs,
     /// Fail about this fraction of writes on purpose (0 to 1), for demos and tests.
     #[arg(long, value_name = "P", hide_short_help = true)]
     pub fail_rate: Option<f64>,
@@ -393,6 +391,8 @@ pub struct ExportArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 #[derive(Debug, Args)]

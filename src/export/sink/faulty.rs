@@ -27,7 +27,7 @@ pub enum FaultKind {
     Permanent,
     /// A full disk: ENOSPC (`ErrorKind::StorageFull`), permanent too.
     NoSpace,
-    /// `ErrorKind::Interrupted` for the first [`TRANSIENT_ATTEMPTS`] attempts at a file, then
+    /// `ErrorKind::Interrupted` for the first two attempts at a file, then
     /// success.
     Transient,
 }
