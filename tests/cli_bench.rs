@@ -1,6 +1,7 @@
 //! `smartnotes bench`: the JSON report's shape, the human table, the refusal of thread-per-task
 //! past the thread limit, and the SVG pictures, on workloads small enough to take seconds.
 //! Nothing here asserts a speed: wall times are only checked to be positive.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
 
 mod common;
 
