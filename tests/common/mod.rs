@@ -54,6 +54,20 @@ impl TestEnv {
         cmd
     }
 
+    /// The smartnotes binary like [`TestEnv::cmd`], started by `sh` after `ulimit -n <files>`:
+    /// the open-file limit the threads strategy derives its limit from. Add arguments to it
+    /// as to [`TestEnv::cmd`].
+    pub fn cmd_with_ulimit_n(&self, files: u32) -> Command {
+        let mut cmd = Command::new("sh");
+        cmd.current_dir(self.root())
+            .env("SMARTNOTES_DB", self.db())
+            .env_remove("RUST_LOG")
+            .arg("-c")
+            .arg(format!("ulimit -n {files} && exec \"$0\" \"$@\""))
+            .arg(assert_cmd::cargo::cargo_bin("smartnotes"));
+        cmd
+    }
+
     /// Runs `smartnotes export --out <rel> <args>` and returns its JSON summary.
     pub fn export_json(&self, rel: &str, args: &[&str]) -> serde_json::Value {
         let out = self
