@@ -8,10 +8,12 @@
 //! workload's physical limit on this machine; each strategy's efficiency is floor / wall.
 
 use std::path::{Path, PathBuf};
+
 use std::time::Instant;
 
 use super::{
-    BenchConfig, BenchError, BenchResult, Measure, Report, Workload, measure_all, speedups,
+    BenchConfig, BenchDir, BenchError, BenchResult, Measure, Report, Workload, clear, measure_all,
+    speedups,
 };
 use crate::export::naming::{self, Naming};
 use crate::export::{ExportConfig, ExportError, NoteSource};
@@ -62,67 +64,6 @@ pub(super) fn run(
     rows.push(floor);
     speedups(&mut rows);
     report.results.extend(rows);
-    Ok(())
-}
-
-/// The folder `disk` writes in: `--dir`, or a fresh one on tmpfs, removed afterwards.
-struct BenchDir {
-    path: PathBuf,
-    remove: bool,
-}
-
-impl BenchDir {
-    fn new(dir: Option<&Path>) -> Result<Self, BenchError> {
-        let (path, remove) = match dir {
-            Some(dir) => (dir.to_path_buf(), false),
-            None => {
-                let shm = Path::new("/dev/shm");
-                let parent = if shm.is_dir() {
-                    shm.to_path_buf()
-                } else {
-                    std::env::temp_dir()
-                };
-                (
-                    parent.join(format!("smartnotes-bench-{}", std::process::id())),
-                    true,
-                )
-            }
-        };
-        std::fs::create_dir_all(&path).map_err(|source| BenchError::Dir {
-            path: path.clone(),
-            source,
-        })?;
-        Ok(BenchDir { path, remove })
-    }
-
-    fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-impl Drop for BenchDir {
-    fn drop(&mut self) {
-        if self.remove {
-            let _ = std::fs::remove_dir_all(&self.path);
-        }
-    }
-}
-
-/// Removes the runs' folders inside `root` (between runs, untimed).
-fn clear(root: &Path) -> Result<(), BenchError> {
-    let err = |source| BenchError::Dir {
-        path: root.to_path_buf(),
-        source,
-    };
-    for entry in std::fs::read_dir(root).map_err(err)? {
-        let path = entry.map_err(err)?.path();
-        if path.is_dir() && path.file_name().is_some_and(|n| n != "." && n != "..") {
-            std::fs::remove_dir_all(&path).map_err(|source| BenchError::Dir {
-                path: path.clone(),
-                source,
-            })?;
-        }
-    }
     Ok(())
 }
 

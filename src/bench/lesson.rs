@@ -1,8 +1,11 @@
 //! Workload `lesson`: the lesson's export, 10 notes x 3 formats with 100 ms of simulated I/O
-//! per file, written for real into a temporary folder. The physical limit is one file's
+//! per file, written for real into a fresh folder (on tmpfs when there is one: the simulated
+//! latency is the I/O being studied, not the disk of the machine). The physical limit is one file's
 //! latency: every wait overlapped.
 
-use super::{BenchConfig, BenchError, Measure, Report, Workload, measure_all, speedups};
+use super::{
+    BenchConfig, BenchDir, BenchError, Measure, Report, Workload, clear, measure_all, speedups,
+};
 use crate::export::{ExportConfig, NoteSource};
 
 pub(super) fn run(
@@ -11,12 +14,10 @@ pub(super) fn run(
     progress: &mut dyn FnMut(&str),
 ) -> Result<(), BenchError> {
     let source = NoteSource::sample();
-    let dir = tempfile::tempdir().map_err(|source| BenchError::Dir {
-        path: std::env::temp_dir(),
-        source,
-    })?;
+    let dir = BenchDir::new(config.dir.as_deref())?;
     let root = dir.path().to_path_buf();
     let prepare = move |export: &mut ExportConfig, run: usize| {
+        clear(&root)?;
         // A fresh folder per run: every run writes new files, none replaces old ones.
         export.out = root.join(format!("run-{run}-{}", export.strategy));
         Ok(())

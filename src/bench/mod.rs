@@ -16,7 +16,7 @@ mod scale;
 pub mod table;
 pub mod timeline;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -56,10 +56,12 @@ pub struct BenchConfig {
     pub notes: u64,
     /// Simulated I/O per file of the `lesson` and `scale` workloads.
     pub latency: Duration,
-    /// Where `disk` writes (a tmpfs such as /dev/shm measures CPU and system calls, not the
-    /// device). Default: a fresh folder in /dev/shm when it exists, else in the temp folder.
+    /// Where the workloads write (a tmpfs such as /dev/shm measures CPU and system calls, not
+    /// the device). Default: a fresh folder in /dev/shm when it exists, else in the temp
+    /// folder.
     pub dir: Option<PathBuf>,
-    /// Where `scale` writes: nowhere (default), so that the disk is not what is measured.
+    /// Where `scale` writes: nowhere (default), so that the disk is not what is measured, or
+    /// files in `dir`.
     pub scale_sink: SinkKind,
     /// N for pool and async; `None` for each workload's default.
     pub jobs: Option<usize>,
@@ -362,6 +364,75 @@ fn settle_threads(baseline: usize) {
     while resources::os_threads() > baseline && std::time::Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// The folder a workload writes in: `--dir`, or a fresh one on tmpfs (/dev/shm) when there
+/// is one, so that a slow disk is not what is measured; removed afterwards.
+pub(crate) struct BenchDir {
+    path: PathBuf,
+    remove: bool,
+}
+
+impl BenchDir {
+    pub(crate) fn new(dir: Option<&Path>) -> Result<Self, BenchError> {
+        let (path, remove) = match dir {
+            Some(dir) => (dir.to_path_buf(), false),
+            None => {
+                let shm = Path::new("/dev/shm");
+                let parent = if shm.is_dir() {
+                    shm.to_path_buf()
+                } else {
+                    std::env::temp_dir()
+                };
+                (
+                    parent.join(format!("smartnotes-bench-{}", std::process::id())),
+                    true,
+                )
+            }
+        };
+        std::fs::create_dir_all(&path).map_err(|source| BenchError::Dir {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(BenchDir { path, remove })
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for BenchDir {
+    fn drop(&mut self) {
+        if self.remove {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// Removes the runs' folders inside `root` (between runs, untimed): only the `run-*` and
+/// `floor-*` folders the bench made, never anything else in a `--dir` it was given.
+pub(crate) fn clear(root: &Path) -> Result<(), BenchError> {
+    let err = |source| BenchError::Dir {
+        path: root.to_path_buf(),
+        source,
+    };
+    for entry in std::fs::read_dir(root).map_err(err)? {
+        let entry = entry.map_err(err)?;
+        let path = entry.path();
+        let ours = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with("run-") || n.starts_with("floor-"));
+        let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        if ours && is_dir {
+            std::fs::remove_dir_all(&path).map_err(|source| BenchError::Dir {
+                path: path.clone(),
+                source,
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// Fills in each row's speedup over the workload's sequential row (measured or computed).

@@ -8,7 +8,8 @@
 //! not what is measured.
 
 use super::{
-    BenchConfig, BenchError, BenchResult, Measure, Report, Workload, measure_all, speedups,
+    BenchConfig, BenchDir, BenchError, BenchResult, Measure, Report, Workload, clear, measure_all,
+    speedups,
 };
 use crate::export::{ExportConfig, ExportError, NoteSource, StrategyKind};
 
@@ -25,13 +26,11 @@ pub(super) fn run(
         count: config.notes,
         seed: 42,
     });
-    let dir = tempfile::tempdir().map_err(|source| BenchError::Dir {
-        path: std::env::temp_dir(),
-        source,
-    })?;
+    let dir = BenchDir::new(config.dir.as_deref())?;
     let root = dir.path().to_path_buf();
     let jobs_override = config.jobs;
     let prepare = move |export: &mut ExportConfig, run: usize| {
+        clear(&root)?;
         export.out = root.join(format!("run-{run}-{}", export.strategy));
         if export.strategy == StrategyKind::Pool && jobs_override.is_none() {
             export.concurrency = Some(SCALE_POOL_WORKERS);
