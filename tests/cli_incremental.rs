@@ -88,8 +88,20 @@ fn a_file_deleted_or_edited_by_hand_is_written_again() {
     let (gone, edited) = (paths.next().unwrap(), paths.next().unwrap());
     std::fs::remove_file(env.path("out").join(gone)).unwrap();
     std::fs::write(env.path("out").join(edited), "scribbled over").unwrap();
+    // A deleted file is seen in the folder's listing; an edit in place is seen only by
+    // --verify, which reads every file (the default run makes no system call per file).
     let summary = env.export_json("out", &["--incremental", "--format", "md"]);
-    assert_eq!(summary["files"], 2, "{summary}");
+    assert_eq!(summary["files"], 1, "{summary}");
+    assert_eq!(
+        std::fs::read(env.path("out").join(gone)).unwrap(),
+        files[gone]
+    );
+    let summary = env.export_json("out", &["--incremental", "--verify", "--format", "md"]);
+    assert_eq!(
+        (summary["files"].as_u64(), summary["unchanged"].as_u64()),
+        (Some(1), Some(9)),
+        "{summary}"
+    );
     assert!(published(&env.path("out")) == files);
 }
 
@@ -129,6 +141,11 @@ fn a_missing_or_damaged_manifest_means_a_full_export() {
 #[test]
 fn prune_needs_incremental_and_incremental_needs_files_layout() {
     let env = TestEnv::new();
+    env.cmd()
+        .args(["export", "--verify"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--incremental"));
     env.cmd()
         .args(["export", "--prune"])
         .assert()

@@ -379,6 +379,10 @@ pub struct ExportArgs {
     /// With --incremental: remove the files of notes deleted (or filtered out) since.
     #[arg(long, requires = "incremental")]
     pub prune: bool,
+    /// With --incremental: also compare every file with what it should hold, and write again
+    /// the files edited by hand since (slower: every file is read).
+    #[arg(long, requires = "incremental")]
+    pub verify: bool,
     /// Where bytes go: files (dir), or nowhere (null, for measurements).
     #[arg(long, value_enum, default_value_t = SinkKind::Dir, hide = true)]
     pub sink: SinkKind,

@@ -52,6 +52,7 @@ impl Settings {
             retries: args.retries,
             incremental: args.incremental,
             prune: args.prune,
+            verify: args.verify,
             sink: args.sink,
             render: RenderOptions {
                 csv_safe: args.csv_safe,

@@ -119,6 +119,9 @@ pub struct ExportConfig {
     pub incremental: bool,
     /// With `incremental`: remove the files of notes no longer exported.
     pub prune: bool,
+    /// With `incremental`: render every note and compare it with its file on disk, so that
+    /// files edited by hand are written again (slower: every file is read).
+    pub verify: bool,
 }
 
 impl ExportConfig {
@@ -142,6 +145,7 @@ impl ExportConfig {
             retries: DEFAULT_RETRIES,
             incremental: false,
             prune: false,
+            verify: false,
         }
     }
 
@@ -166,6 +170,11 @@ impl ExportConfig {
                 "--fail-rate {} is not between 0 and 1",
                 f.rate
             )));
+        }
+        if self.verify && !self.incremental {
+            return Err(ExportError::Config(
+                "--verify needs --incremental: it checks the files the manifest lists".into(),
+            ));
         }
         if self.prune && !self.incremental {
             return Err(ExportError::Config(
@@ -267,6 +276,8 @@ pub fn export(
         Arc::new(incremental::Incremental::load(
             &config.out,
             incremental::ManifestSettings::of(config.naming, &config.render),
+            &config.formats,
+            config.verify,
         ))
     });
     if let Some(bar) = &hooks.progress {
@@ -296,29 +307,40 @@ pub fn export(
     let run = match config.layout {
         Layout::Files => {
             let formats = config.formats.clone();
+            // Unchanged files are booked here, on the reading thread, and never become jobs:
+            // a re-export of an unchanged notebook schedules nothing, whatever the strategy.
+            let skip = incremental.clone().filter(|inc| !inc.verify());
+            let producer = work.clone();
             let mut index = 0u64;
             let mut jobs = source.notes()?.flat_map(move |note| {
-                let (notes, err) = match note {
-                    Ok(note) => (Some(Arc::new(note)), None),
-                    Err(e) => (None, Some(Err(e))),
+                let note = match note {
+                    Ok(note) => Arc::new(note),
+                    Err(e) => return vec![Err(e)],
                 };
-                let per_format: Vec<Result<Job, StoreError>> = notes
-                    .into_iter()
-                    .flat_map(|note| {
-                        formats
-                            .clone()
-                            .into_iter()
-                            .map(move |format| (note.clone(), format))
-                    })
-                    .map(|(note, format)| {
-                        index += 1;
-                        Ok(Job {
-                            index: index - 1,
-                            kind: JobKind::Note { note, format },
-                        })
-                    })
-                    .chain(err)
-                    .collect();
+                let hash = skip.as_ref().map(|_| incremental::note_hash(&note));
+                let mut per_format = Vec::with_capacity(formats.len());
+                let mut unchanged = 0;
+                for &format in &formats {
+                    index += 1;
+                    // After Ctrl-C, the job goes to the strategy, which stops there.
+                    if let (Some(inc), Some(hash)) = (&skip, &hash)
+                        && !producer.cancelled()
+                        && inc.unchanged(note.id, format, hash)
+                    {
+                        unchanged += 1;
+                        continue;
+                    }
+                    per_format.push(Ok(Job {
+                        index: index - 1,
+                        kind: JobKind::Note {
+                            note: note.clone(),
+                            format,
+                        },
+                    }));
+                }
+                if unchanged > 0 {
+                    producer.skipped(unchanged);
+                }
                 per_format
             });
             strategy.run(&mut jobs, &work)
@@ -428,6 +450,15 @@ pub fn export(
 }
 
 impl Work {
+    /// Books `n` jobs left out because their files are up to date (no span: they never ran).
+    fn skipped(&self, n: u64) {
+        self.unchanged
+            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        if let Some(bar) = &self.progress {
+            bar.inc(n);
+        }
+    }
+
     /// A job whose file was written but could not be published: it counts as failed.
     fn unpublish(&self, unpublished: sink::Unpublished) {
         let sink::Unpublished { path, bytes, error } = unpublished;

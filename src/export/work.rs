@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use indicatif::ProgressBar;
 use serde::Serialize;
 
-use super::incremental::Incremental;
+use super::incremental::{self, Incremental};
 use super::naming::{self, Naming};
 use super::sink::Sink;
 use super::source::NoteSource;
@@ -198,19 +198,22 @@ impl Work {
             buf.clear();
             format.render_file(note, &self.render, buf);
             let size = buf.len() as u64;
+            // Unchanged files were left out before they became jobs, except under --verify,
+            // which compares the bytes on disk here, on the strategy's threads.
             let hash = self
                 .incremental
                 .as_ref()
-                .map(|inc| (inc, *blake3::hash(buf).as_bytes()));
+                .map(|inc| (inc, incremental::note_hash(note)));
             if let Some((inc, hash)) = &hash
-                && inc.unchanged(note.id, format, &rel, size, hash)
+                && inc.verify()
+                && inc.same_on_disk(note.id, format, &rel, hash, buf)
             {
                 return Ok(None);
             }
             match self.with_retries(|| self.sink.write(&rel, buf)) {
                 Ok(()) => {
                     if let Some((inc, hash)) = hash {
-                        inc.written(note.id, format, &rel, size, hash);
+                        inc.written(note.id, format, &rel, hash);
                     }
                     Ok(Some(size))
                 }
