@@ -289,6 +289,7 @@ pub fn export(
         render: config.render,
         sink,
         latency: config.latency,
+        jobs: job_count,
         cancel: hooks.cancel.clone().unwrap_or_default(),
         fail_fast: config.on_error == OnError::FailFast,
         stopped: AtomicBool::new(false),

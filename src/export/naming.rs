@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 use crate::format::Format;
 use crate::model::Note;
@@ -37,7 +37,14 @@ pub const MAX_SLUG_BYTES: usize = 80;
 pub fn slug(title: &str) -> String {
     let mut slug = String::with_capacity(title.len().min(MAX_SLUG_BYTES));
     let mut pending_dash = false;
-    'chars: for c in title.nfc() {
+    // Most titles are NFC already: the quick check spares them the normalizer's buffering.
+    let chars: Box<dyn Iterator<Item = char> + '_> =
+        if is_nfc_quick(title.chars()) == IsNormalized::Yes {
+            Box::new(title.chars())
+        } else {
+            Box::new(title.nfc())
+        };
+    'chars: for c in chars {
         if c.is_alphanumeric() {
             if pending_dash && !slug.is_empty() {
                 if slug.len() + 1 >= MAX_SLUG_BYTES {

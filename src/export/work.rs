@@ -115,6 +115,8 @@ pub struct Work {
     pub(crate) render: RenderOptions,
     pub(crate) sink: Arc<dyn Sink>,
     pub(crate) latency: Duration,
+    /// Jobs the export plans (before incremental skips): strategies size their batches by it.
+    pub(crate) jobs: u64,
     pub(crate) cancel: Arc<AtomicBool>,
     pub(crate) fail_fast: bool,
     pub(crate) stopped: AtomicBool,

@@ -70,7 +70,7 @@ impl Strategy for Async {
         runtime.block_on(async {
             let semaphore = Arc::new(Semaphore::new(permits));
             let mut result = Ok(());
-            for batch in Batches::new(jobs, work) {
+            for batch in Batches::new(jobs, work, true) {
                 if work.cancelled() {
                     break;
                 }
@@ -81,8 +81,13 @@ impl Strategy for Async {
                         break;
                     }
                 };
-                // The semaphore is never closed, so acquiring cannot fail.
-                let Ok(permit) = semaphore.clone().acquire_owned().await else {
+                // A permit per job, so N counts jobs whatever the batch size. The semaphore
+                // is never closed, so acquiring cannot fail.
+                let Ok(permit) = semaphore
+                    .clone()
+                    .acquire_many_owned(batch.len().min(permits) as u32)
+                    .await
+                else {
                     break;
                 };
                 let work = Arc::clone(work);
@@ -96,6 +101,20 @@ impl Strategy for Async {
                             tokio::time::sleep(work.latency()).await;
                         }
                         work.record(started, outcome);
+                        drop(permit);
+                    });
+                } else if !work.latency().is_zero() {
+                    // Waiting jobs sharing one timer (see `Batches`): each job's wait starts
+                    // after its own write, and all end with the last one's.
+                    tokio::spawn(async move {
+                        let mut done = Vec::with_capacity(batch.len());
+                        for job in batch {
+                            done.push((Instant::now(), work.execute(job)));
+                        }
+                        tokio::time::sleep(work.latency()).await;
+                        for (started, outcome) in done {
+                            work.record(started, outcome);
+                        }
                         drop(permit);
                     });
                 } else {

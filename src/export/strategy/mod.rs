@@ -125,14 +125,27 @@ pub type Batch = Vec<Job>;
 /// Jobs read per batch when jobs do not wait: about 32 notes' worth in three formats.
 pub const BATCH_JOBS: usize = 96;
 
+/// Jobs per batch when jobs wait and can share one timer (async only), for exports of more
+/// than [`SHARED_WAIT_ABOVE`] jobs.
+pub const SHARED_WAIT_JOBS: usize = 8;
+
+/// Exports with more jobs than this let async tasks carry [`SHARED_WAIT_JOBS`] waiting jobs.
+/// Below it (the lesson's 30 jobs, any timeline worth drawing) every job has its own task.
+pub const SHARED_WAIT_ABOVE: u64 = 10_000;
+
 /// The jobs of an export grouped for the workers of [`pool`] and [`asynchronous`].
 ///
-/// Jobs that wait (simulated latency) come one per batch, so that N of them overlap. Jobs that
-/// only compute and write come in batches of one format: a worker wakes once per batch instead
-/// of once per file, and two workers mostly write into different format folders at the same
-/// moment. The second matters more than it seems: creating a file locks its folder, so two
-/// threads creating files in one folder take turns (on tmpfs, that contention more than
-/// doubled the system time of an export).
+/// Jobs that only compute and write come in batches of one format: a worker wakes once per
+/// batch instead of once per file, and two workers mostly write into different format folders
+/// at the same moment. The second matters more than it seems: creating a file locks its
+/// folder, so two threads creating files in one folder take turns (on tmpfs, that contention
+/// more than doubled the system time of an export).
+///
+/// Jobs that wait (simulated latency) come one per batch, so that N of them overlap; except
+/// that an async task may carry a few ([`SHARED_WAIT_JOBS`]) in a large export: their writes
+/// take microseconds, so their waits start within the same millisecond, which is the
+/// resolution of tokio's timer anyway, and one timer and one task serve them all. A pool
+/// worker cannot share a wait this way (it sleeps), so it always gets single jobs.
 pub struct Batches<'j, 'a> {
     jobs: &'j mut Jobs<'a>,
     size: usize,
@@ -141,10 +154,12 @@ pub struct Batches<'j, 'a> {
 }
 
 impl<'j, 'a> Batches<'j, 'a> {
-    /// Batches of `jobs` for `work`: single jobs when it simulates latency.
-    pub fn new(jobs: &'j mut Jobs<'a>, work: &Work) -> Self {
+    /// Batches of `jobs` for `work`; `shared_wait` when one task can wait for several jobs.
+    pub fn new(jobs: &'j mut Jobs<'a>, work: &Work, shared_wait: bool) -> Self {
         let size = if work.latency().is_zero() {
             BATCH_JOBS
+        } else if shared_wait && work.jobs > SHARED_WAIT_ABOVE {
+            SHARED_WAIT_JOBS
         } else {
             1
         };

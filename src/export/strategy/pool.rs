@@ -68,7 +68,7 @@ impl Strategy for Pool {
                 }
             }
             let mut result = Ok(());
-            for batch in Batches::new(jobs, work) {
+            for batch in Batches::new(jobs, work, false) {
                 if work.cancelled() {
                     break;
                 }
