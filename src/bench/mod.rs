@@ -264,13 +264,34 @@ impl Measure<'_> {
             ..Hooks::default()
         };
         // The warm-up does the same work without the simulated waits: code, allocator and
-        // page cache get warm, and a strategy that refuses says so before any measurement.
+        // page cache get warm.
         (self.prepare)(&mut config, 0)?;
         let warm_up = ExportConfig {
             latency: Duration::ZERO,
             ..config.clone()
         };
-        match export(self.source, &warm_up, &Hooks::default()) {
+        // Admission first, at the full size: a refusal names the real number of jobs.
+        let n = config
+            .concurrency
+            .unwrap_or_else(|| strategy.default_concurrency(jobs_per_run, config.latency));
+        if let Err(ExportError::Refused { reason, .. }) =
+            strategy.build(n, config.runtime).admit(jobs_per_run)
+        {
+            return Ok(Measured {
+                row: self.refused(strategy, jobs_per_run, reason),
+                spans: None,
+            });
+        }
+        // A synthetic notebook warms up on a tenth of its size, at most 20,000 notes: enough
+        // to fault in code and memory, without a second full run of the disk workload.
+        let warm_source = match self.source {
+            NoteSource::Synthetic { count, seed } => NoteSource::Synthetic {
+                count: (*count / 10).clamp(1, 20_000).min(*count),
+                seed: *seed,
+            },
+            other => other.clone(),
+        };
+        match export(&warm_source, &warm_up, &Hooks::default()) {
             Err(ExportError::Refused { reason, .. }) => {
                 return Ok(Measured {
                     row: self.refused(strategy, jobs_per_run, reason),
@@ -291,7 +312,15 @@ impl Measure<'_> {
             resources::reset_peak_rss();
             let (summary, peak_threads) =
                 resources::peak_threads_during(|| export(self.source, &config, &hooks));
-            let summary = summary?;
+            let summary = match summary {
+                Err(ExportError::Refused { reason, .. }) => {
+                    return Ok(Measured {
+                        row: self.refused(strategy, jobs_per_run, reason),
+                        spans: None,
+                    });
+                }
+                other => other?,
+            };
             peak = peak.max(resources::peak_rss_bytes());
             threads = threads.max(peak_threads.saturating_sub(1));
             walls.push(summary.wall_s);

@@ -246,7 +246,11 @@ pub fn export(
     };
     let concurrency = config
         .concurrency
-        .unwrap_or_else(|| config.strategy.default_concurrency(job_count))
+        .unwrap_or_else(|| {
+            config
+                .strategy
+                .default_concurrency(job_count, config.latency)
+        })
         .max(1);
     let strategy = config.strategy.build(concurrency, config.runtime);
     strategy.admit(job_count)?;

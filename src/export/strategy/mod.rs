@@ -62,11 +62,16 @@ impl StrategyKind {
         }
     }
 
-    /// The concurrency N used when `--jobs` is not given, for an export of `jobs` jobs.
-    pub fn default_concurrency(self, jobs: u64) -> usize {
+    /// The concurrency N used when `--jobs` is not given, for an export of `jobs` jobs that
+    /// each wait `latency` (simulated) after their write.
+    pub fn default_concurrency(self, jobs: u64, latency: std::time::Duration) -> usize {
         let n = match self {
             StrategyKind::Sequential => 1,
             StrategyKind::Threads => jobs as usize,
+            // Jobs that wait want many workers, jobs that only compute and write want one per
+            // core: more only take turns on the cores and on the folder locks (300,000 files
+            // to tmpfs: 149k files/s on 2 workers, 125k/s on 32).
+            StrategyKind::Pool if latency.is_zero() => crate::lab::cores(),
             StrategyKind::Pool => pool::DEFAULT_WORKERS,
             StrategyKind::Async => asynchronous::DEFAULT_IN_FLIGHT,
         };

@@ -17,9 +17,9 @@ use super::{Batch, Batches, Jobs, Strategy};
 use crate::export::ExportError;
 use crate::export::work::{Work, lock};
 
-/// Workers when `--jobs` is not given: enough for the lesson's 30 jobs to run in one wave, and
-/// far from any thread limit. Jobs that wait (latency) want many workers; jobs that compute
-/// (tmpfs, no latency) want one per core, and 32 costs them little (see the README).
+/// Workers when `--jobs` is not given and jobs wait (simulated latency): enough for the
+/// lesson's 30 jobs to run in one wave, and far from any thread limit. Jobs that do not wait
+/// get one worker per core ([`super::StrategyKind::default_concurrency`]).
 pub const DEFAULT_WORKERS: usize = 32;
 
 /// Stack of a worker: a job needs little (its render buffer is on the heap), and 4,096
