@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{BenchResult, Report, Workload};
 
@@ -93,7 +94,10 @@ fn panel(
         .margin(12)
         .x_label_area_size(30)
         .y_label_area_size(55)
-        .build_cartesian_2d((0..names.len() as i32).into_segmented(), 0.0..top)?;
+        .build_cartesian_2d(
+            (0..(names.len() as i32 - 1).max(0)).into_segmented(),
+            0.0..top,
+        )?;
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -107,7 +111,7 @@ fn panel(
         let i = i as i32;
         let label = match (row.wall_s, row.computed) {
             (None, _) => "refused".to_owned(),
-            (Some(wall), true) => format!("{} computed", short(wall)),
+            (Some(wall), true) => format!("{}, computed", short(wall)),
             (Some(wall), false) => {
                 chart.draw_series(std::iter::once(Rectangle::new(
                     [
@@ -123,10 +127,12 @@ fn panel(
             (Some(wall), false) => wall,
             _ => top * 0.9,
         };
+        let style = TextStyle::from(("sans-serif", 11).into_font())
+            .pos(Pos::new(HPos::Center, VPos::Bottom));
         chart.draw_series(std::iter::once(Text::new(
             label,
             (SegmentValue::CenterOf(i), y),
-            ("sans-serif", 12),
+            style,
         )))?;
     }
     Ok(())
