@@ -211,8 +211,13 @@ impl Staging {
             Ok(entries) => entries,
             Err(e) => return fail_all(&staged, rel, &e, failed),
         };
+        let mut entries = entries.flatten().peekable();
+        if entries.peek().is_none() {
+            // Nothing staged in this folder (an unchanged incremental run): nothing to list.
+            return;
+        }
         let mut earlier = earlier_names(&target);
-        for entry in entries.flatten() {
+        for entry in entries {
             let name = entry.file_name();
             if let Err(error) = replace_file(&entry.path(), &target.join(&name)) {
                 let bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
