@@ -28,10 +28,7 @@ pub(super) fn run(
     report: &mut Report,
     progress: &mut dyn FnMut(&str),
 ) -> Result<(), BenchError> {
-    let source = config.source.clone().unwrap_or(NoteSource::Synthetic {
-        count: config.notes,
-        seed: 42,
-    });
+    let source = config.notes_source();
     let dir = BenchDir::new(config.dir.as_deref())?;
     let base = ExportConfig {
         concurrency: config.jobs,

@@ -74,6 +74,17 @@ pub struct BenchConfig {
     pub baseline_threads: usize,
 }
 
+impl BenchConfig {
+    /// The notes of the `scale` and `disk` workloads: the given source, or `notes` synthetic
+    /// ones (seed 42, so every run and every machine exports the same notes).
+    pub fn notes_source(&self) -> NoteSource {
+        self.source.clone().unwrap_or(NoteSource::Synthetic {
+            count: self.notes,
+            seed: 42,
+        })
+    }
+}
+
 impl Default for BenchConfig {
     fn default() -> Self {
         BenchConfig {

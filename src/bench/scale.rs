@@ -11,7 +11,7 @@ use super::{
     BenchConfig, BenchDir, BenchError, BenchResult, Measure, Report, Workload, clear, measure_all,
     speedups,
 };
-use crate::export::{ExportConfig, ExportError, NoteSource, StrategyKind};
+use crate::export::{ExportConfig, ExportError, StrategyKind};
 
 /// Pool workers for this workload: 300,000 jobs of 0.1 s take 300,000 / 4,096 x 0.1 s = 7.3 s,
 /// and 4,096 threads are well inside the thread limits of a small machine.
@@ -22,10 +22,7 @@ pub(super) fn run(
     report: &mut Report,
     progress: &mut dyn FnMut(&str),
 ) -> Result<(), BenchError> {
-    let source = config.source.clone().unwrap_or(NoteSource::Synthetic {
-        count: config.notes,
-        seed: 42,
-    });
+    let source = config.notes_source();
     let dir = BenchDir::new(config.dir.as_deref())?;
     let root = dir.path().to_path_buf();
     let jobs_override = config.jobs;
