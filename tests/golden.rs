@@ -76,7 +76,10 @@ fn first_difference(got: &[u8], want: &[u8]) -> String {
     for i in 0..got.len().max(want.len()) {
         let (g, w) = (got.get(i).unwrap_or(&none), want.get(i).unwrap_or(&none));
         if g != w {
-            return format!("first difference at line {}:\n  got:  {g}\n  want: {w}", i + 1);
+            return format!(
+                "first difference at line {}:\n  got:  {g}\n  want: {w}",
+                i + 1
+            );
         }
     }
     "no line differs".to_owned()
