@@ -123,8 +123,9 @@ pub fn validate(title: &str, body: &str, tags: &[String]) -> Result<(), NoteErro
 
 /// An instant in UTC, kept to the microsecond.
 ///
-/// Displayed and serialized as RFC 3339 with a `Z` suffix and only as many fractional digits
-/// as needed (`2026-11-24T09:30:00Z`, `2026-11-24T09:30:00.250Z`). Parsing accepts any RFC 3339
+/// Displayed and serialized as RFC 3339 with a `Z` suffix and a fraction only when there is one,
+/// in milliseconds or microseconds (`2026-11-24T09:30:00Z`, `2026-11-24T09:30:00.500Z`,
+/// `2026-11-24T09:30:00.123456Z`). Parsing accepts any RFC 3339
 /// offset and converts to UTC, so the instant is kept even when the zone is not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(DateTime<Utc>);

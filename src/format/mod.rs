@@ -96,7 +96,8 @@ impl Format {
                 if !buf.ends_with(b"\n") {
                     buf.push(b'\n');
                 }
-            } else {
+            } else if self != Format::Json {
+                // A JSON array's separators and close carry the line breaks.
                 buf.extend_from_slice(framing.record_end);
             }
             out.write_all(&buf)?;
