@@ -3,8 +3,8 @@
 //! A [`Sink`] takes one finished file at a time. [`Staging`] is the real one: it writes into a
 //! hidden staging folder inside the export folder and publishes with renames at the end, so no
 //! file ever appears under its final name half-written. [`Null`] discards (benchmarks that
-//! must not measure the disk), [`Recorder`] keeps only names and sizes (dry runs), and [`Faulty`] wraps another sink and fails chosen writes (tests
-//! and demos of failure handling).
+//! must not measure the disk), [`Recorder`] keeps only names and sizes (dry runs), and
+//! [`Faulty`] wraps another sink and fails chosen writes (tests and demos of failure handling).
 
 mod faulty;
 mod null;

@@ -4,11 +4,13 @@
 //!
 //! The parallelism comes from N scoped threads taking jobs from one bounded channel that the
 //! calling thread fills as it reads the notebook, so memory holds at most two batches per
-//! worker whatever the size of the notebook (a batch is one job when jobs wait, a few dozen
-//! of one format when they do not: see [`Batches`]). A plain channel rather than rayon: these jobs block (a
-//! write, a simulated wait), and a work-stealing pool built for computation schedules blocked
-//! workers badly; with 4,096 workers and 60,000 jobs of 0.1 s rayon's `par_bridge` took 53 s
-//! where this takes the expected 1.5 s. (rayon stays where it belongs: the lab's CPU sums.)
+//! worker whatever the size of the notebook (a batch is one job when jobs wait, a few dozen of
+//! one format when they do not: see [`Batches`]).
+//!
+//! A plain channel rather than rayon: these jobs block (a write, a simulated wait), and a
+//! work-stealing pool built for computation schedules blocked workers badly. With 4,096
+//! workers and 60,000 jobs of 0.1 s, rayon's `par_bridge` took 53 s where this pool takes the
+//! expected 1.5 s. rayon stays where it belongs, on the lab's CPU sums.
 
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
