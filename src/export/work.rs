@@ -184,7 +184,7 @@ impl Work {
             match op() {
                 Ok(v) => return Ok(v),
                 Err(e) if is_transient(&e) && attempt < self.retries => {
-                    std::thread::sleep(backoff(attempt));
+                    wait_blocking(backoff(attempt));
                     attempt += 1;
                     self.retried.fetch_add(1, Ordering::Relaxed);
                 }
@@ -301,6 +301,19 @@ impl Work {
             std::thread::sleep(self.latency);
         }
         self.record(started, outcome);
+    }
+}
+
+/// Sleeps on this thread. On a worker of a multi-threaded tokio runtime (the async strategy)
+/// the runtime is told first, so that it moves the worker's other tasks to another thread
+/// instead of leaving them stuck behind a retry's backoff.
+fn wait_blocking(pause: Duration) {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => {
+            tokio::task::block_in_place(|| std::thread::sleep(pause));
+        }
+        _ => std::thread::sleep(pause),
     }
 }
 
