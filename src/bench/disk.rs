@@ -25,6 +25,7 @@ const FLOOR_POOL: usize = 1024;
 
 pub(super) fn run(
     config: &BenchConfig,
+    idle_threads: usize,
     report: &mut Report,
     progress: &mut dyn FnMut(&str),
 ) -> Result<(), BenchError> {
@@ -53,7 +54,7 @@ pub(super) fn run(
         runs: config.runs,
         ideal_s: ideal,
         prepare: &prepare,
-        baseline_threads: config.baseline_threads,
+        idle_threads,
         timeline: false,
     };
     let mut rows = measure_all(config, &measure, report, progress, None)?;

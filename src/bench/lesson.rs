@@ -10,6 +10,7 @@ use crate::export::{ExportConfig, NoteSource};
 
 pub(super) fn run(
     config: &BenchConfig,
+    idle_threads: usize,
     report: &mut Report,
     progress: &mut dyn FnMut(&str),
 ) -> Result<(), BenchError> {
@@ -33,7 +34,7 @@ pub(super) fn run(
         runs: config.runs,
         ideal_s: Some(config.latency.as_secs_f64()),
         prepare: &prepare,
-        baseline_threads: config.baseline_threads,
+        idle_threads,
         timeline: config.timeline,
     };
     let mut rows = measure_all(config, &measure, report, progress, None)?;

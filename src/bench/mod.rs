@@ -69,9 +69,6 @@ pub struct BenchConfig {
     pub source: Option<NoteSource>,
     /// Record every job's start and end in the `lesson` workload, for [`timeline`].
     pub timeline: bool,
-    /// OS threads of the process when idle: the bench waits for the threads of one run to be
-    /// gone (down to this many) before it measures the next.
-    pub baseline_threads: usize,
 }
 
 impl BenchConfig {
@@ -98,7 +95,6 @@ impl Default for BenchConfig {
             jobs: None,
             source: None,
             timeline: false,
-            baseline_threads: resources::os_threads(),
         }
     }
 }
@@ -230,11 +226,14 @@ pub fn run(config: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<Repor
         results: Vec::new(),
         timeline: Vec::new(),
     };
+    // The threads of the process before any run: the bench waits for the threads of one run
+    // to be gone (down to this many) before it measures the next.
+    let idle = resources::os_threads();
     for workload in &config.workloads {
         match workload {
-            Workload::Lesson => lesson::run(config, &mut report, progress)?,
-            Workload::Scale => scale::run(config, &mut report, progress)?,
-            Workload::Disk => disk::run(config, &mut report, progress)?,
+            Workload::Lesson => lesson::run(config, idle, &mut report, progress)?,
+            Workload::Scale => scale::run(config, idle, &mut report, progress)?,
+            Workload::Disk => disk::run(config, idle, &mut report, progress)?,
         }
     }
     Ok(report)
@@ -252,7 +251,7 @@ struct Measure<'a> {
     prepare: &'a dyn Fn(&mut ExportConfig, usize) -> Result<(), BenchError>,
     timeline: bool,
     /// Threads of the process before the bench started.
-    baseline_threads: usize,
+    idle_threads: usize,
 }
 
 /// The result of measuring one strategy: the row and, if asked, the spans of its last run.
@@ -281,13 +280,9 @@ impl Measure<'_> {
             latency: Duration::ZERO,
             ..config.clone()
         };
-        // Admission first, at the full size: a refusal names the real number of jobs.
-        let n = config
-            .concurrency
-            .unwrap_or_else(|| strategy.default_concurrency(jobs_per_run, config.latency));
-        if let Err(ExportError::Refused { reason, .. }) =
-            strategy.build(n, config.runtime).admit(jobs_per_run)
-        {
+        // Admission first, at the full size (the warm-up is smaller): a refusal names the
+        // real number of jobs, and once admitted no run can be refused.
+        if let Err(ExportError::Refused { reason, .. }) = config.admit(jobs_per_run) {
             return Ok(Measured {
                 row: self.refused(strategy, jobs_per_run, reason),
                 spans: None,
@@ -302,16 +297,7 @@ impl Measure<'_> {
             },
             other => other.clone(),
         };
-        match export(&warm_source, &warm_up, &Hooks::default()) {
-            Err(ExportError::Refused { reason, .. }) => {
-                return Ok(Measured {
-                    row: self.refused(strategy, jobs_per_run, reason),
-                    spans: None,
-                });
-            }
-            Err(e) => return Err(e.into()),
-            Ok(_) => {}
-        }
+        export(&warm_source, &warm_up, &Hooks::default())?;
         let mut walls = Vec::with_capacity(self.runs);
         let mut peak = None;
         let mut threads = 0;
@@ -319,19 +305,11 @@ impl Measure<'_> {
         let mut failed = 0;
         for run in 1..=self.runs {
             (self.prepare)(&mut config, run)?;
-            settle_threads(self.baseline_threads);
+            settle_threads(self.idle_threads);
             resources::reset_peak_rss();
             let (summary, peak_threads) =
                 resources::peak_threads_during(|| export(self.source, &config, &hooks));
-            let summary = match summary {
-                Err(ExportError::Refused { reason, .. }) => {
-                    return Ok(Measured {
-                        row: self.refused(strategy, jobs_per_run, reason),
-                        spans: None,
-                    });
-                }
-                other => other?,
-            };
+            let summary = summary?;
             peak = peak.max(resources::peak_rss_bytes());
             threads = threads.max(peak_threads.saturating_sub(1));
             walls.push(summary.wall_s);

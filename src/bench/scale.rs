@@ -19,6 +19,7 @@ pub const SCALE_POOL_WORKERS: usize = 4096;
 
 pub(super) fn run(
     config: &BenchConfig,
+    idle_threads: usize,
     report: &mut Report,
     progress: &mut dyn FnMut(&str),
 ) -> Result<(), BenchError> {
@@ -67,7 +68,7 @@ pub(super) fn run(
         runs: config.runs,
         ideal_s: Some(config.latency.as_secs_f64()),
         prepare: &prepare,
-        baseline_threads: config.baseline_threads,
+        idle_threads,
         timeline: false,
     };
     let mut rows = measure_all(config, &measure, report, progress, Some(computed))?;

@@ -43,7 +43,6 @@ pub fn run(db: &Path, args: BenchArgs) -> anyhow::Result<ExitCode> {
         jobs: args.jobs,
         source,
         timeline: args.timeline.is_some(),
-        baseline_threads: smartnotes::resources::os_threads(),
     };
     let quiet = args.quiet;
     let mut progress = |step: &str| {

@@ -149,6 +149,21 @@ impl ExportConfig {
         }
     }
 
+    /// N for an export of `jobs` jobs, and the strategy that runs them, once it has accepted
+    /// them: a refusal (too many threads) comes before anything is written.
+    pub(crate) fn admit(
+        &self,
+        jobs: u64,
+    ) -> Result<(usize, Box<dyn strategy::Strategy>), ExportError> {
+        let concurrency = self
+            .concurrency
+            .unwrap_or_else(|| self.strategy.default_concurrency(jobs, self.latency))
+            .max(1);
+        let strategy = self.strategy.build(concurrency, self.runtime);
+        strategy.admit(jobs)?;
+        Ok((concurrency, strategy))
+    }
+
     /// Checks the settings that types alone cannot: at least one format, each once; N >= 1.
     pub fn validate(mut self) -> Result<Self, ExportError> {
         if self.formats.is_empty() {
@@ -244,16 +259,7 @@ pub fn export(
         Layout::Files => notes * config.formats.len() as u64,
         Layout::Bundle => config.formats.len() as u64,
     };
-    let concurrency = config
-        .concurrency
-        .unwrap_or_else(|| {
-            config
-                .strategy
-                .default_concurrency(job_count, config.latency)
-        })
-        .max(1);
-    let strategy = config.strategy.build(concurrency, config.runtime);
-    strategy.admit(job_count)?;
+    let (concurrency, strategy) = config.admit(job_count)?;
 
     let mut stale_removed = 0;
     let recorder = config.dry_run.then(|| Arc::new(Recorder::default()));

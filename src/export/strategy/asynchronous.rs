@@ -74,7 +74,7 @@ impl Strategy for Async {
                 if work.cancelled() {
                     break;
                 }
-                let mut batch = match batch {
+                let batch = match batch {
                     Ok(batch) => batch,
                     Err(e) => {
                         result = Err(e.into());
@@ -91,21 +91,9 @@ impl Strategy for Async {
                     break;
                 };
                 let work = Arc::clone(work);
-                if batch.len() == 1
-                    && let Some(job) = batch.pop()
-                {
-                    tokio::spawn(async move {
-                        let started = Instant::now();
-                        let outcome = work.execute(job);
-                        if !work.latency().is_zero() {
-                            tokio::time::sleep(work.latency()).await;
-                        }
-                        work.record(started, outcome);
-                        drop(permit);
-                    });
-                } else if !work.latency().is_zero() {
-                    // Waiting jobs sharing one timer (see `Batches`): each job's wait starts
-                    // after its own write, and all end with the last one's.
+                if !work.latency().is_zero() {
+                    // Waiting jobs, one per task, or a few sharing one timer (see `Batches`):
+                    // each job's wait starts after its own write, and all end with the last.
                     tokio::spawn(async move {
                         let mut done = Vec::with_capacity(batch.len());
                         for job in batch {
