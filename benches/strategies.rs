@@ -51,7 +51,7 @@ fn strategies(c: &mut Criterion) {
 /// A database file at `path` holding `count` seeded notes; prints how long it took.
 fn build(path: &Path, count: usize) -> Store {
     let started = Instant::now();
-    let mut store = Store::open(path).unwrap_or_else(|e| panic!("{e}"));
+    let mut store = Store::open_or_create(path).unwrap_or_else(|e| panic!("{e}"));
     store
         .add_all(seed::notes(count, 42))
         .unwrap_or_else(|e| panic!("{e}"));
@@ -66,7 +66,7 @@ fn stream(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let path = dir.path().join("10k.db");
     drop(build(&path, 10_000));
-    let store = Store::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut store = Store::open(&path).unwrap_or_else(|e| panic!("{e}"));
     let mut group = c.benchmark_group("store");
     group
         .sample_size(10)
@@ -76,7 +76,11 @@ fn stream(c: &mut Criterion) {
     group.bench_function("stream_10k", |b| {
         b.iter(|| {
             let mut n = 0u64;
-            for note in store.stream(&Query::default()) {
+            let snapshot = store.snapshot().unwrap_or_else(|e| panic!("{e}"));
+            let notes = snapshot
+                .notes(&Query::default())
+                .unwrap_or_else(|e| panic!("{e}"));
+            for note in notes {
                 black_box(note.unwrap_or_else(|e| panic!("{e}")));
                 n += 1;
             }
@@ -90,7 +94,7 @@ fn filter(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let path = dir.path().join("100k.db");
     drop(build(&path, 100_000));
-    let store = Store::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut store = Store::open(&path).unwrap_or_else(|e| panic!("{e}"));
     let search = |text: &str| Query {
         search: Some(text.parse().unwrap_or_else(|e| panic!("{e}"))),
         ..Query::default()

@@ -392,7 +392,11 @@ fn a_notebook_that_is_not_sqlite_is_refused_and_kept() {
         "this is a text file, not a database; it must survive",
     );
     write(&env, "n.md", NOTE_MD);
-    refused(&env, &["n.md"], &["cannot open the notebook", "notes.db"]);
+    refused(
+        &env,
+        &["n.md"],
+        &["is not a smartnotes notebook", "notes.db"],
+    );
 }
 
 #[test]

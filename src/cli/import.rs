@@ -29,7 +29,7 @@ pub fn run(db: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
     let mut store = if args.dry_run && !db.exists() {
         Store::open_in_memory()?
     } else {
-        Store::open_with_timeout(db, Duration::from_millis(args.busy_timeout_ms))?
+        Store::open_or_create_with_timeout(db, Duration::from_millis(args.busy_timeout_ms))?
     };
     let summary = import::import(&mut store, &args.paths, &config)
         .with_context(|| format!("importing into {}", db.display()))?;

@@ -54,7 +54,9 @@ impl NoteSource {
     /// connection), so several streams can be read at once.
     pub fn notes(&self) -> Result<Notes<'_>, StoreError> {
         Ok(match self {
-            NoteSource::Store { path, query } => Box::new(Store::open(path)?.into_stream(query)),
+            NoteSource::Store { path, query } => {
+                Box::new(Arc::new(Store::open(path)?.into_snapshot()?).into_notes(query)?)
+            }
             NoteSource::Memory(notes) => Box::new(notes.iter().cloned().map(Ok)),
             NoteSource::Synthetic { count, seed } => {
                 let pool: Vec<NewNote> =

@@ -5,6 +5,7 @@
 use std::cmp::Ordering;
 
 use super::*;
+use crate::model::Timestamp;
 
 /// `2026-01-<day>T<hour>:00:00Z`.
 fn at(day: u32, hour: u32) -> Timestamp {
@@ -81,7 +82,7 @@ fn fixture() -> Store {
     store
 }
 
-fn ids(store: &Store, query: &Query) -> Vec<i64> {
+fn ids(store: &mut Store, query: &Query) -> Vec<i64> {
     let ids: Vec<i64> = store.list(query).unwrap().iter().map(|n| n.id).collect();
     // count and list agree on every query.
     assert_eq!(store.count(query).unwrap(), ids.len() as u64, "{query:?}");
@@ -95,7 +96,7 @@ fn search(text: &str) -> Query {
     }
 }
 
-fn search_ids(store: &Store, text: &str) -> Vec<i64> {
+fn search_ids(store: &mut Store, text: &str) -> Vec<i64> {
     ids(store, &search(text))
 }
 
@@ -105,39 +106,42 @@ fn strings(tags: &[&str]) -> Vec<String> {
 
 #[test]
 fn every_tag_filter_alone() {
-    let store = fixture();
+    let mut store = fixture();
     let q = |tags: &[&str], any: &[&str], not: &[&str]| Query {
         tags: strings(tags),
         any_tags: strings(any),
         not_tags: strings(not),
         ..Query::default()
     };
-    assert_eq!(ids(&store, &q(&["work"], &[], &[])), [1, 3]);
+    assert_eq!(ids(&mut store, &q(&["work"], &[], &[])), [1, 3]);
     assert_eq!(
-        ids(&store, &q(&["work", "rust"], &[], &[])),
+        ids(&mut store, &q(&["work", "rust"], &[], &[])),
         [3],
         "all of them"
     );
     assert_eq!(
-        ids(&store, &q(&["work", "personal"], &[], &[])),
+        ids(&mut store, &q(&["work", "personal"], &[], &[])),
         [] as [i64; 0]
     );
-    assert_eq!(ids(&store, &q(&[], &["personal", "rust"], &[])), [2, 3, 5]);
     assert_eq!(
-        ids(&store, &q(&[], &[], &["work"])),
+        ids(&mut store, &q(&[], &["personal", "rust"], &[])),
+        [2, 3, 5]
+    );
+    assert_eq!(
+        ids(&mut store, &q(&[], &[], &["work"])),
         [2, 4, 5, 6],
         "untagged kept"
     );
-    assert_eq!(ids(&store, &q(&[], &[], &["work", "rust"])), [2, 4, 6]);
-    assert_eq!(ids(&store, &q(&["nope"], &[], &[])), [] as [i64; 0]);
+    assert_eq!(ids(&mut store, &q(&[], &[], &["work", "rust"])), [2, 4, 6]);
+    assert_eq!(ids(&mut store, &q(&["nope"], &[], &[])), [] as [i64; 0]);
     // Tags match exactly: no case folding, no prefix.
-    assert_eq!(ids(&store, &q(&["Work"], &[], &[])), [] as [i64; 0]);
-    assert_eq!(ids(&store, &q(&["wor"], &[], &[])), [] as [i64; 0]);
+    assert_eq!(ids(&mut store, &q(&["Work"], &[], &[])), [] as [i64; 0]);
+    assert_eq!(ids(&mut store, &q(&["wor"], &[], &[])), [] as [i64; 0]);
 }
 
 #[test]
 fn date_filters_alone_on_either_date() {
-    let store = fixture();
+    let mut store = fixture();
     let q = |since: Option<Timestamp>, until: Option<Timestamp>, by| Query {
         since,
         until,
@@ -146,16 +150,16 @@ fn date_filters_alone_on_either_date() {
     };
     // Bounds are inclusive.
     assert_eq!(
-        ids(&store, &q(Some(at(9, 9)), None, DateField::Created)),
+        ids(&mut store, &q(Some(at(9, 9)), None, DateField::Created)),
         [5, 6]
     );
     assert_eq!(
-        ids(&store, &q(None, Some(at(5, 9)), DateField::Created)),
+        ids(&mut store, &q(None, Some(at(5, 9)), DateField::Created)),
         [1, 2, 3]
     );
     assert_eq!(
         ids(
-            &store,
+            &mut store,
             &q(Some(at(3, 9)), Some(at(7, 9)), DateField::Created)
         ),
         [2, 3, 4]
@@ -163,7 +167,7 @@ fn date_filters_alone_on_either_date() {
     // By updated (the default), note 2 (updated on the 10th) moves into the window.
     assert_eq!(
         ids(
-            &store,
+            &mut store,
             &q(Some(at(9, 0)), Some(at(10, 23)), DateField::Updated)
         ),
         [2, 5]
@@ -172,7 +176,7 @@ fn date_filters_alone_on_either_date() {
     // An empty window.
     assert_eq!(
         ids(
-            &store,
+            &mut store,
             &q(Some(at(20, 0)), Some(at(1, 0)), DateField::Created)
         ),
         [] as [i64; 0]
@@ -181,7 +185,7 @@ fn date_filters_alone_on_either_date() {
 
 #[test]
 fn day_specs_cover_the_whole_day() {
-    let store = fixture();
+    let mut store = fixture();
     let now = at(31, 0);
     let day: DateSpec = "2026-01-09".parse().unwrap();
     let q = Query {
@@ -191,43 +195,43 @@ fn day_specs_cover_the_whole_day() {
         ..Query::default()
     };
     // Note 5 was updated at 12:00 on the 9th: `--since 2026-01-09 --until 2026-01-09` has it.
-    assert_eq!(ids(&store, &q), [5]);
+    assert_eq!(ids(&mut store, &q), [5]);
     // Relative: 3 weeks before the 31st is the 10th, 09:00 included.
     let age: DateSpec = "21d".parse().unwrap();
     let q = Query {
         since: Some(age.start(at(31, 9))),
         ..Query::default()
     };
-    assert_eq!(ids(&store, &q), [2, 4, 6]);
+    assert_eq!(ids(&mut store, &q), [2, 4, 6]);
 }
 
 #[test]
 fn search_words_phrases_and_prefixes() {
-    let store = fixture();
+    let mut store = fixture();
     // Words: all must match, anywhere in title or body, in any order.
-    assert_eq!(search_ids(&store, "pool thread"), [1, 3]);
+    assert_eq!(search_ids(&mut store, "pool thread"), [1, 3]);
     // A phrase: the words next to each other, in that order.
-    assert_eq!(search_ids(&store, "\"thread pool\""), [1, 3]);
-    assert_eq!(search_ids(&store, "\"pool thread\""), [] as [i64; 0]);
-    assert_eq!(search_ids(&store, "\"pool of threads\""), [3]);
+    assert_eq!(search_ids(&mut store, "\"thread pool\""), [1, 3]);
+    assert_eq!(search_ids(&mut store, "\"pool thread\""), [] as [i64; 0]);
+    assert_eq!(search_ids(&mut store, "\"pool of threads\""), [3]);
     // Words match whole tokens; a prefix needs `*`.
-    assert_eq!(search_ids(&store, "thread"), [1, 3]);
-    assert_eq!(search_ids(&store, "thread*"), [1, 3, 5]);
-    assert_eq!(search_ids(&store, "async*"), [5]);
-    assert_eq!(search_ids(&store, "\"asynchronous task\"*"), [5]);
+    assert_eq!(search_ids(&mut store, "thread"), [1, 3]);
+    assert_eq!(search_ids(&mut store, "thread*"), [1, 3, 5]);
+    assert_eq!(search_ids(&mut store, "async*"), [5]);
+    assert_eq!(search_ids(&mut store, "\"asynchronous task\"*"), [5]);
     // Titles are searched too, case-insensitively.
-    assert_eq!(search_ids(&store, "GROCERIES"), [2]);
-    assert_eq!(search_ids(&store, "untagged"), [6]);
-    assert_eq!(search_ids(&store, "absent"), [] as [i64; 0]);
+    assert_eq!(search_ids(&mut store, "GROCERIES"), [2]);
+    assert_eq!(search_ids(&mut store, "untagged"), [6]);
+    assert_eq!(search_ids(&mut store, "absent"), [] as [i64; 0]);
 }
 
 #[test]
 fn search_ignores_diacritics_both_ways() {
-    let store = fixture();
-    assert_eq!(search_ids(&store, "cafe"), [1]);
-    assert_eq!(search_ids(&store, "café"), [1]);
-    assert_eq!(search_ids(&store, "CAFÉ"), [1]);
-    assert_eq!(search_ids(&store, "caf*"), [1]);
+    let mut store = fixture();
+    assert_eq!(search_ids(&mut store, "cafe"), [1]);
+    assert_eq!(search_ids(&mut store, "café"), [1]);
+    assert_eq!(search_ids(&mut store, "CAFÉ"), [1]);
+    assert_eq!(search_ids(&mut store, "caf*"), [1]);
     // A title in NFD (e + combining acute) is found by an NFC query and the reverse.
     let mut store = store;
     let id = store
@@ -240,13 +244,13 @@ fn search_ignores_diacritics_both_ways() {
         ))
         .unwrap()
         .id;
-    assert_eq!(search_ids(&store, "r\u{e9}sum\u{e9}"), [id]);
-    assert_eq!(search_ids(&store, "resume"), [id]);
+    assert_eq!(search_ids(&mut store, "r\u{e9}sum\u{e9}"), [id]);
+    assert_eq!(search_ids(&mut store, "resume"), [id]);
 }
 
 #[test]
 fn text_that_looks_like_fts_syntax_searches_for_itself() {
-    let store = fixture();
+    let mut store = fixture();
     for text in [
         "c++",
         "AND",
@@ -282,20 +286,20 @@ fn text_that_looks_like_fts_syntax_searches_for_itself() {
         store.count(&query).unwrap();
     }
     // And they find what they say: `c++` is the token `c`, `AND` the word "and".
-    assert_eq!(search_ids(&store, "c++"), [3]);
-    assert_eq!(search_ids(&store, "AND"), [3, 4, 5]);
-    assert_eq!(search_ids(&store, "\"a:b\""), [4]);
+    assert_eq!(search_ids(&mut store, "c++"), [3]);
+    assert_eq!(search_ids(&mut store, "AND"), [3, 4, 5]);
+    assert_eq!(search_ids(&mut store, "\"a:b\""), [4]);
     assert_eq!(
-        search_ids(&store, "title:milk"),
+        search_ids(&mut store, "title:milk"),
         [] as [i64; 0],
         "no column filter"
     );
-    assert_eq!(search_ids(&store, "milk"), [2]);
+    assert_eq!(search_ids(&mut store, "milk"), [2]);
 }
 
 #[test]
 fn filters_combine_with_and() {
-    let store = fixture();
+    let mut store = fixture();
     let q = Query {
         any_tags: strings(&["rust", "ideas"]),
         not_tags: strings(&["work"]),
@@ -304,7 +308,7 @@ fn filters_combine_with_and() {
         by: DateField::Created,
         ..Query::default()
     };
-    assert_eq!(ids(&store, &q), [5]);
+    assert_eq!(ids(&mut store, &q), [5]);
     let q = Query {
         tags: strings(&["work"]),
         search: Some("\"thread pool\"".parse().unwrap()),
@@ -312,59 +316,76 @@ fn filters_combine_with_and() {
         by: DateField::Updated,
         ..Query::default()
     };
-    assert_eq!(ids(&store, &q), [1]);
+    assert_eq!(ids(&mut store, &q), [1]);
     let q = Query {
         tags: strings(&["work"]),
         search: Some("groceries".parse().unwrap()),
         ..Query::default()
     };
-    assert_eq!(ids(&store, &q), [] as [i64; 0]);
+    assert_eq!(ids(&mut store, &q), [] as [i64; 0]);
 }
 
 #[test]
 fn sort_reverse_and_limit() {
-    let store = fixture();
+    let mut store = fixture();
     let q = |sort, descending, limit| Query {
         sort,
         descending,
         limit,
         ..Query::default()
     };
-    assert_eq!(ids(&store, &q(Sort::Id, false, None)), [1, 2, 3, 4, 5, 6]);
-    assert_eq!(ids(&store, &q(Sort::Id, true, None)), [6, 5, 4, 3, 2, 1]);
+    assert_eq!(
+        ids(&mut store, &q(Sort::Id, false, None)),
+        [1, 2, 3, 4, 5, 6]
+    );
+    assert_eq!(
+        ids(&mut store, &q(Sort::Id, true, None)),
+        [6, 5, 4, 3, 2, 1]
+    );
     // Title ignores ASCII case: "archive me" sorts first.
     assert_eq!(
-        ids(&store, &q(Sort::Title, false, None)),
+        ids(&mut store, &q(Sort::Title, false, None)),
         [4, 1, 2, 3, 5, 6]
     );
     assert_eq!(
-        ids(&store, &q(Sort::Created, true, None)),
+        ids(&mut store, &q(Sort::Created, true, None)),
         [6, 5, 4, 3, 2, 1]
     );
     assert_eq!(
-        ids(&store, &q(Sort::Updated, false, None)),
+        ids(&mut store, &q(Sort::Updated, false, None)),
         [1, 3, 5, 2, 6, 4]
     );
-    assert_eq!(ids(&store, &q(Sort::Updated, true, Some(2))), [4, 6]);
-    assert_eq!(ids(&store, &q(Sort::Title, false, Some(0))), [] as [i64; 0]);
-    assert_eq!(ids(&store, &q(Sort::Id, false, Some(100))).len(), 6);
+    assert_eq!(ids(&mut store, &q(Sort::Updated, true, Some(2))), [4, 6]);
+    assert_eq!(
+        ids(&mut store, &q(Sort::Title, false, Some(0))),
+        [] as [i64; 0]
+    );
+    assert_eq!(ids(&mut store, &q(Sort::Id, false, Some(100))).len(), 6);
     // The limit applies after the filter.
     let tagged = Query {
         limit: Some(1),
         ..Query::tagged("rust")
     };
-    assert_eq!(ids(&store, &tagged), [3]);
+    assert_eq!(ids(&mut store, &tagged), [3]);
 }
 
 #[test]
 fn an_empty_store_and_an_empty_result() {
-    let empty = Store::open_in_memory().unwrap();
-    assert_eq!(ids(&empty, &Query::default()), [] as [i64; 0]);
-    assert_eq!(ids(&empty, &search("anything")), [] as [i64; 0]);
-    let store = fixture();
+    let mut empty = Store::open_in_memory().unwrap();
+    assert_eq!(ids(&mut empty, &Query::default()), [] as [i64; 0]);
+    assert_eq!(ids(&mut empty, &search("anything")), [] as [i64; 0]);
+    let mut store = fixture();
     let none = Query::tagged("no-such-tag");
     assert_eq!(store.count(&none).unwrap(), 0);
-    assert!(store.stream(&none).next().is_none());
+    assert!(
+        store
+            .snapshot()
+            .unwrap()
+            .notes(&none)
+            .unwrap()
+            .next()
+            .is_none()
+    );
 }
 
 /// The order SQLite's `NOCASE` collation gives: ASCII letters folded, everything else by byte.
@@ -401,7 +422,7 @@ fn many_with_ties(n: usize) -> Store {
 #[test]
 fn keyset_paging_gives_the_order_of_a_full_sort() {
     let n = PAGE_SIZE * 3 + 37;
-    let store = many_with_ties(n);
+    let mut store = many_with_ties(n);
     let all: Vec<Note> = store.list(&Query::default()).unwrap();
     assert_eq!(all.len(), n);
     for sort in [Sort::Id, Sort::Created, Sort::Updated, Sort::Title] {
@@ -425,7 +446,7 @@ fn keyset_paging_gives_the_order_of_a_full_sort() {
                 descending,
                 ..Query::default()
             };
-            let got: Vec<i64> = store.stream(&query).map(|r| r.unwrap().id).collect();
+            let got: Vec<i64> = store.list(&query).unwrap().iter().map(|n| n.id).collect();
             assert_eq!(got, expected, "{sort:?} descending={descending}");
             // A limit that ends inside the third page takes a prefix of the same order.
             let limit = PAGE_SIZE * 2 + 5;
@@ -433,7 +454,7 @@ fn keyset_paging_gives_the_order_of_a_full_sort() {
                 limit: Some(limit as u64),
                 ..query.clone()
             };
-            let got: Vec<i64> = store.stream(&limited).map(|r| r.unwrap().id).collect();
+            let got: Vec<i64> = store.list(&limited).unwrap().iter().map(|n| n.id).collect();
             assert_eq!(
                 got,
                 expected[..limit],
@@ -445,7 +466,12 @@ fn keyset_paging_gives_the_order_of_a_full_sort() {
                 tags: vec!["even".into()],
                 ..query
             };
-            let got: Vec<i64> = store.stream(&filtered).map(|r| r.unwrap().id).collect();
+            let got: Vec<i64> = store
+                .list(&filtered)
+                .unwrap()
+                .iter()
+                .map(|n| n.id)
+                .collect();
             let even: Vec<i64> = expected
                 .iter()
                 .copied()
@@ -458,7 +484,7 @@ fn keyset_paging_gives_the_order_of_a_full_sort() {
 
 #[test]
 fn a_limit_of_exactly_a_page_and_just_over() {
-    let store = many_with_ties(PAGE_SIZE * 2);
+    let mut store = many_with_ties(PAGE_SIZE * 2);
     for limit in [
         PAGE_SIZE - 1,
         PAGE_SIZE,
@@ -471,7 +497,7 @@ fn a_limit_of_exactly_a_page_and_just_over() {
             sort: Sort::Title,
             ..Query::default()
         };
-        let got: Vec<i64> = store.stream(&q).map(|r| r.unwrap().id).collect();
+        let got: Vec<i64> = store.list(&q).unwrap().iter().map(|n| n.id).collect();
         assert_eq!(got.len(), limit.min(PAGE_SIZE * 2), "limit {limit}");
         let mut unique = got.clone();
         unique.sort_unstable();
@@ -483,10 +509,10 @@ fn a_limit_of_exactly_a_page_and_just_over() {
 #[test]
 fn updates_and_deletes_keep_the_search_index_in_step() {
     let mut store = fixture();
-    assert_eq!(search_ids(&store, "groceries"), [2]);
+    assert_eq!(search_ids(&mut store, "groceries"), [2]);
     store.remove(2).unwrap();
-    assert_eq!(search_ids(&store, "groceries"), [] as [i64; 0]);
-    assert_eq!(search_ids(&store, "milk"), [] as [i64; 0]);
+    assert_eq!(search_ids(&mut store, "groceries"), [] as [i64; 0]);
+    assert_eq!(search_ids(&mut store, "milk"), [] as [i64; 0]);
     // There is no update method yet; a direct UPDATE is what one will do, and the trigger
     // must follow it.
     store
@@ -496,16 +522,16 @@ fn updates_and_deletes_keep_the_search_index_in_step() {
             [],
         )
         .unwrap();
-    assert_eq!(search_ids(&store, "untagged"), [] as [i64; 0]);
-    assert_eq!(search_ids(&store, "nothing"), [] as [i64; 0]);
-    assert_eq!(search_ids(&store, "shopping"), [6]);
-    assert_eq!(search_ids(&store, "bread"), [6]);
+    assert_eq!(search_ids(&mut store, "untagged"), [] as [i64; 0]);
+    assert_eq!(search_ids(&mut store, "nothing"), [] as [i64; 0]);
+    assert_eq!(search_ids(&mut store, "shopping"), [6]);
+    assert_eq!(search_ids(&mut store, "bread"), [6]);
     // Changing only the date leaves the index alone and search still finds the note.
     store
         .conn
         .execute("UPDATE notes SET updated = updated + 1 WHERE id = 6", [])
         .unwrap();
-    assert_eq!(search_ids(&store, "bread"), [6]);
+    assert_eq!(search_ids(&mut store, "bread"), [6]);
     let added = store
         .add(new_note(
             "Fresh",
@@ -515,7 +541,7 @@ fn updates_and_deletes_keep_the_search_index_in_step() {
             at(1, 0),
         ))
         .unwrap();
-    assert_eq!(search_ids(&store, "brand"), [added.id]);
+    assert_eq!(search_ids(&mut store, "brand"), [added.id]);
     // The index agrees with the table it indexes.
     store
         .conn
@@ -561,19 +587,19 @@ fn a_version_1_database_gets_its_search_index_when_opened() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
     assert_eq!(version, SCHEMA_VERSION);
-    assert_eq!(search_ids(&store, "cafe"), [1]);
-    assert_eq!(search_ids(&store, "\"thread pool\""), [2]);
-    assert_eq!(search_ids(&store, "existed"), [1]);
+    assert_eq!(search_ids(&mut store, "cafe"), [1]);
+    assert_eq!(search_ids(&mut store, "\"thread pool\""), [2]);
+    assert_eq!(search_ids(&mut store, "existed"), [1]);
     let q = Query {
         search: Some("pool".parse().unwrap()),
         ..Query::tagged("legacy")
     };
-    assert_eq!(ids(&store, &q), [2]);
+    assert_eq!(ids(&mut store, &q), [2]);
     // Old notes stay searchable and removable after the migration.
     store.remove(1).unwrap();
-    assert_eq!(search_ids(&store, "cafe"), [] as [i64; 0]);
+    assert_eq!(search_ids(&mut store, "cafe"), [] as [i64; 0]);
     drop(store);
     // Reopening does not migrate again.
-    let store = Store::open(&path).unwrap();
-    assert_eq!(search_ids(&store, "thread"), [2]);
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(search_ids(&mut store, "thread"), [2]);
 }

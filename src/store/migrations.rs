@@ -3,7 +3,7 @@
 //! `PRAGMA user_version` records how many have been applied. A migration is never edited once
 //! released: a change to the schema is a new entry at the end of [`MIGRATIONS`].
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 /// Every migration, oldest first; `user_version` N means the first N have run.
 pub(crate) const MIGRATIONS: &[&str] = &[
@@ -50,29 +50,44 @@ pub(crate) const MIGRATIONS: &[&str] = &[
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
-/// Brings `conn` up to [`SCHEMA_VERSION`], one transaction per migration.
+/// Brings `conn` up to [`SCHEMA_VERSION`], one `BEGIN IMMEDIATE` transaction per migration.
 ///
 /// Returns the version found before migrating. A database newer than this build is refused
-/// rather than guessed at.
-pub(crate) fn migrate(conn: &mut Connection) -> Result<u32, MigrateError> {
-    let found: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+/// rather than guessed at; a `read_only` one that is not up to date cannot be updated and is
+/// refused too. The version is read again inside each transaction, so two processes opening
+/// a new notebook at once apply each migration once.
+pub(crate) fn migrate(conn: &mut Connection, read_only: bool) -> Result<u32, MigrateError> {
+    let found = version(conn)?;
     if found > SCHEMA_VERSION {
         return Err(MigrateError::TooNew {
             found,
             supported: SCHEMA_VERSION,
         });
     }
+    if found < SCHEMA_VERSION && read_only {
+        return Err(MigrateError::ReadOnly {
+            found,
+            needed: SCHEMA_VERSION,
+        });
+    }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", index as u32 + 1)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if version(&tx)? <= index as u32 {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", index as u32 + 1)?;
+        }
         tx.commit()?;
     }
     Ok(found)
 }
 
+fn version(conn: &Connection) -> rusqlite::Result<u32> {
+    conn.pragma_query_value(None, "user_version", |row| row.get(0))
+}
+
 /// Why a database could not be brought up to date.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum MigrateError {
     /// Written by a newer smartnotes.
     #[error("schema version {found} is newer than this smartnotes supports ({supported})")]
@@ -81,6 +96,17 @@ pub enum MigrateError {
         found: u32,
         /// Newest version this build knows.
         supported: u32,
+    },
+    /// The notebook is read-only and its schema is older than this build reads.
+    #[error(
+        "schema version {found} needs updating to {needed}, and the notebook is read-only: \
+         open it once where it can be written"
+    )]
+    ReadOnly {
+        /// Version in the file.
+        found: u32,
+        /// Version this build reads.
+        needed: u32,
     },
     /// SQLite refused a statement.
     #[error(transparent)]
@@ -94,8 +120,8 @@ mod tests {
     #[test]
     fn migrates_an_empty_database_and_is_idempotent() {
         let mut conn = Connection::open_in_memory().unwrap();
-        assert_eq!(migrate(&mut conn).unwrap(), 0);
-        assert_eq!(migrate(&mut conn).unwrap(), SCHEMA_VERSION);
+        assert_eq!(migrate(&mut conn, false).unwrap(), 0);
+        assert_eq!(migrate(&mut conn, false).unwrap(), SCHEMA_VERSION);
         let version: u32 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
@@ -108,7 +134,7 @@ mod tests {
         conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
             .unwrap();
         assert!(matches!(
-            migrate(&mut conn),
+            migrate(&mut conn, false),
             Err(MigrateError::TooNew { .. })
         ));
     }

@@ -1,32 +1,73 @@
 //! The notebook: notes in an embedded SQLite database.
 //!
-//! [`Store`] opens (and creates, and migrates) the database file, adds, reads and removes
-//! notes, and hands out [`NoteStream`]s that read notes in pages so that an export of a
-//! million notes holds one page in memory, not the notebook. SQLite comes from rusqlite's
-//! `bundled` feature: nothing needs to be installed.
+//! [`Store`] opens an existing notebook ([`Store::open`]) or creates one
+//! ([`Store::open_or_create`], for the commands that add notes), refusing any file that is not
+//! a smartnotes notebook without writing to it (`open.rs`); it adds, reads and removes notes,
+//! each write one `BEGIN IMMEDIATE` transaction that waits the busy timeout for another
+//! process's lock. Reading goes through a [`Snapshot`] (`snapshot.rs`): one read transaction
+//! whose [`NoteStream`]s read notes in pages, so that an export of a million notes holds one
+//! page in memory and sees the notebook at one moment. SQLite comes from rusqlite's `bundled`
+//! feature: nothing needs to be installed.
 
 mod migrations;
+mod open;
 mod query;
 pub mod sample;
 pub mod seed;
+mod snapshot;
 
-use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params, params_from_iter};
+use rusqlite::{
+    Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params,
+    params_from_iter,
+};
 
 pub use migrations::{MigrateError, SCHEMA_VERSION};
 pub use query::{DateField, DateSpec, Query, QueryError, Search, Sort};
+pub use snapshot::{NoteStream, Snapshot};
 
-use crate::model::{NewNote, Note, NoteError, Timestamp, validate};
+use crate::model::{MAX_ID, NewNote, Note, NoteError, validate_id, validate_note};
+use open::Found;
+use snapshot::RawNote;
 
 /// How many notes a [`NoteStream`] reads per query.
 pub const PAGE_SIZE: usize = 512;
 
-/// What went wrong with the notebook.
+/// What went wrong with the notebook. Every variant about a file names it.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StoreError {
+    /// [`Store::open`]: nothing at this path.
+    #[error("no notebook at {}", path.display())]
+    Missing {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// [`Store::open`]: an empty file, not yet a notebook.
+    #[error("{} is an empty file, not a notebook yet (add, seed or import make one)", path.display())]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file is not a smartnotes notebook; it was left as it is.
+    #[error("{} is not a smartnotes notebook: {reason}; it was left as it is", path.display())]
+    Foreign {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead.
+        reason: String,
+    },
+    /// The file could not be looked at.
+    #[error("cannot read {}", path.display())]
+    Access {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// The file could not be opened as a smartnotes database.
     #[error("cannot open the notebook {}", path.display())]
     Open {
@@ -35,6 +76,14 @@ pub enum StoreError {
         /// Why.
         #[source]
         source: rusqlite::Error,
+    },
+    /// A notebook SQLite cannot read as it stands.
+    #[error("cannot read the notebook {}: {reason}", path.display())]
+    Unreadable {
+        /// The database file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
     },
     /// The schema could not be brought up to date.
     #[error("cannot update the schema of {}", path.display())]
@@ -80,6 +129,29 @@ pub enum StoreError {
         /// How long we waited for the lock.
         waited: Duration,
     },
+    /// The notebook can be read but not written: the file, its folder or its file system is
+    /// read-only.
+    #[error(
+        "the notebook {} is read-only (the file, its folder or its file system): it can be \
+         listed, shown and exported, not changed",
+        path.display()
+    )]
+    ReadOnly {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// Every id up to [`MAX_ID`] has been given out (by an import of large ids).
+    #[error(
+        "the notebook {} has given out id {last}: a new note would get an id above {MAX_ID}, \
+         the largest smartnotes can export faithfully",
+        path.display()
+    )]
+    IdsExhausted {
+        /// The database file.
+        path: PathBuf,
+        /// The largest id given out so far.
+        last: i64,
+    },
     /// The parent folder of the database could not be created.
     #[error("cannot create the folder {}", path.display())]
     CreateDir {
@@ -91,15 +163,36 @@ pub enum StoreError {
     },
 }
 
+/// The [`StoreError`] for SQLite's `error` on the notebook at `path`: [`StoreError::Locked`]
+/// for a lock held past `waited`, [`StoreError::ReadOnly`] for a write refused, else
+/// [`StoreError::Sqlite`]. Every operation reports these the same way.
+pub(crate) fn classify(path: &Path, waited: Duration, error: rusqlite::Error) -> StoreError {
+    match error.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked {
+            path: path.to_path_buf(),
+            waited,
+        },
+        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly {
+            path: path.to_path_buf(),
+        },
+        _ => StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source: error,
+        },
+    }
+}
+
 /// An open notebook.
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
     path: PathBuf,
     busy_timeout: Duration,
+    read_only: bool,
 }
 
-/// How long [`Store::open`] waits for a lock held by another process.
+/// How long every command waits for a lock held by another process before
+/// [`StoreError::Locked`].
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How [`Store::import`] treats the ids of incoming notes.
@@ -164,16 +257,22 @@ impl ImportReport {
     }
 }
 
+/// Every column of a note, tags as a JSON list in order. `CAST` because `json_group_array`
+/// refuses a BLOB, and one damaged tag must fail its note, not the page.
 const SELECT_NOTE: &str = "SELECT n.id, n.title, n.body, n.created, n.updated,
-    (SELECT json_group_array(tag) FROM
+    (SELECT json_group_array(CAST(tag AS TEXT)) FROM
         (SELECT tag FROM note_tags t WHERE t.note_id = n.id ORDER BY position))
     FROM notes n";
 
 impl Store {
-    /// Opens the notebook at `path`, creating it (and its folder) if needed, and migrates it.
+    /// Opens the existing notebook at `path`; never creates a file or a folder.
     ///
-    /// The database runs in WAL mode, so an export can read while `add` writes, and waits up
-    /// to five seconds for a lock held by another process before failing.
+    /// Nothing at `path` is [`StoreError::Missing`], an empty file [`StoreError::Empty`], and a
+    /// file that is not a smartnotes notebook [`StoreError::Foreign`]: it is looked at
+    /// read-only first and left byte for byte as it was. A notebook that cannot be written
+    /// (the file, its folder or its file system read-only) is opened read-only: it can be read,
+    /// and writes fail with [`StoreError::ReadOnly`]. Waits up to [`DEFAULT_BUSY_TIMEOUT`] for
+    /// another process's lock.
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
         Self::open_with_timeout(path, DEFAULT_BUSY_TIMEOUT)
     }
@@ -184,21 +283,40 @@ impl Store {
         busy_timeout: Duration,
     ) -> Result<Store, StoreError> {
         let path = path.as_ref().to_path_buf();
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
-                path: parent.to_path_buf(),
-                source,
-            })?;
+        match open::inspect(&path)? {
+            Found::Notebook => Self::connect(path, busy_timeout, false),
+            Found::Missing => Err(StoreError::Missing { path }),
+            Found::Empty => Err(StoreError::Empty { path }),
+            Found::Foreign(reason) => Err(StoreError::Foreign { path, reason }),
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn =
-            Connection::open_with_flags(&path, flags).map_err(|source| StoreError::Open {
-                path: path.clone(),
-                source,
-            })?;
-        Self::init(conn, path, busy_timeout)
+    }
+
+    /// Opens the notebook at `path`, creating it (and its folder) if there is nothing there,
+    /// or making one of an empty file; for the commands that add notes. A file that is not a
+    /// smartnotes notebook is refused as by [`Store::open`], and left as it was.
+    pub fn open_or_create(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        Self::open_or_create_with_timeout(path, DEFAULT_BUSY_TIMEOUT)
+    }
+
+    /// Like [`Store::open_or_create`], waiting up to `busy_timeout` for another process's lock.
+    pub fn open_or_create_with_timeout(
+        path: impl AsRef<Path>,
+        busy_timeout: Duration,
+    ) -> Result<Store, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        match open::inspect(&path)? {
+            Found::Notebook | Found::Empty => Self::connect(path, busy_timeout, false),
+            Found::Missing => {
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
+                        path: parent.to_path_buf(),
+                        source,
+                    })?;
+                }
+                Self::connect(path, busy_timeout, true)
+            }
+            Found::Foreign(reason) => Err(StoreError::Foreign { path, reason }),
+        }
     }
 
     /// A notebook that lives in memory only, for tests and examples.
@@ -208,36 +326,37 @@ impl Store {
             path: path.clone(),
             source,
         })?;
-        Self::init(conn, path, DEFAULT_BUSY_TIMEOUT)
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(|source| StoreError::Open {
+                path: path.clone(),
+                source,
+            })?;
+        Self::init(conn, path, DEFAULT_BUSY_TIMEOUT, false)
+    }
+
+    fn connect(path: PathBuf, busy_timeout: Duration, create: bool) -> Result<Store, StoreError> {
+        let (conn, read_only) = open::connect(&path, busy_timeout, create)?;
+        Self::init(conn, path, busy_timeout, read_only)
     }
 
     fn init(
         mut conn: Connection,
         path: PathBuf,
         busy_timeout: Duration,
+        read_only: bool,
     ) -> Result<Store, StoreError> {
-        let open_err = |source| StoreError::Open {
-            path: path.clone(),
-            source,
-        };
-        conn.busy_timeout(busy_timeout).map_err(open_err)?;
-        // journal_mode is the first statement to read the file: a file that is not SQLite
-        // fails here, and the error says which file.
-        let _mode: String = conn
-            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
-            .map_err(open_err)?;
-        conn.pragma_update(None, "foreign_keys", true)
-            .map_err(open_err)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(open_err)?;
-        migrations::migrate(&mut conn).map_err(|source| StoreError::Migrate {
-            path: path.clone(),
-            source,
+        migrations::migrate(&mut conn, read_only).map_err(|source| match source {
+            MigrateError::Sqlite(e) => classify(&path, busy_timeout, e),
+            source => StoreError::Migrate {
+                path: path.clone(),
+                source,
+            },
         })?;
         Ok(Store {
             conn,
             path,
             busy_timeout,
+            read_only,
         })
     }
 
@@ -246,11 +365,48 @@ impl Store {
         &self.path
     }
 
+    /// True when the notebook was opened read-only: it can be read, not changed.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
     fn sql(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-        |source| StoreError::Sqlite {
-            path: self.path.clone(),
-            source,
+        |e| classify(&self.path, self.busy_timeout, e)
+    }
+
+    /// Begins a write transaction, taking the write lock up front (`BEGIN IMMEDIATE`) so that
+    /// a notebook locked by another process waits the busy timeout and then fails with
+    /// [`StoreError::Locked`] before anything is read; a deferred transaction would fail at
+    /// once when it tried to write.
+    fn write(&mut self) -> Result<(Transaction<'_>, Errors<'_>), StoreError> {
+        self.transaction(true)
+    }
+
+    /// A write transaction as [`Store::write`] says, or (`write` false) a deferred one that
+    /// only reads.
+    fn transaction(&mut self, write: bool) -> Result<(Transaction<'_>, Errors<'_>), StoreError> {
+        let Store {
+            conn,
+            path,
+            busy_timeout,
+            read_only,
+        } = self;
+        if write && *read_only {
+            return Err(StoreError::ReadOnly { path: path.clone() });
         }
+        let errors = Errors {
+            path,
+            waited: *busy_timeout,
+        };
+        let behavior = if write {
+            TransactionBehavior::Immediate
+        } else {
+            TransactionBehavior::Deferred
+        };
+        let tx = conn
+            .transaction_with_behavior(behavior)
+            .map_err(|e| errors.sql(e))?;
+        Ok((tx, errors))
     }
 
     /// Adds one note and returns it with its id.
@@ -263,30 +419,27 @@ impl Store {
     }
 
     /// Adds notes in one transaction: all are added or none. Returns their ids in order.
+    /// A note that [`validate_note`] refuses fails the whole batch.
     pub fn add_all(
         &mut self,
         notes: impl IntoIterator<Item = NewNote>,
     ) -> Result<Vec<i64>, StoreError> {
-        let path = self.path.clone();
-        let sql = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let tx = self.conn.transaction().map_err(sql)?;
+        let (tx, errors) = self.write()?;
+        errors.ids_left(&tx)?;
         let mut ids = Vec::new();
         {
             let mut insert = tx
                 .prepare_cached(
                     "INSERT INTO notes (title, body, created, updated) VALUES (?1, ?2, ?3, ?4)",
                 )
-                .map_err(sql)?;
+                .map_err(|e| errors.sql(e))?;
             let mut insert_tag = tx
                 .prepare_cached(
                     "INSERT INTO note_tags (note_id, position, tag) VALUES (?1, ?2, ?3)",
                 )
-                .map_err(sql)?;
+                .map_err(|e| errors.sql(e))?;
             for note in notes {
-                validate(&note.title, &note.body, &note.tags)?;
+                validate_note(&note)?;
                 insert
                     .execute(params![
                         note.title,
@@ -294,17 +447,17 @@ impl Store {
                         note.created.as_micros(),
                         note.updated.as_micros()
                     ])
-                    .map_err(sql)?;
-                let id = tx.last_insert_rowid();
+                    .map_err(|e| errors.sql(e))?;
+                let id = errors.new_id(&tx)?;
                 for (position, tag) in note.tags.iter().enumerate() {
                     insert_tag
                         .execute(params![id, position as i64, tag])
-                        .map_err(sql)?;
+                        .map_err(|e| errors.sql(e))?;
                 }
                 ids.push(id);
             }
         }
-        tx.commit().map_err(sql)?;
+        tx.commit().map_err(|e| errors.sql(e))?;
         Ok(ids)
     }
 
@@ -312,23 +465,22 @@ impl Store {
     pub fn get(&self, id: i64) -> Result<Note, StoreError> {
         self.conn
             .prepare_cached(&format!("{SELECT_NOTE} WHERE n.id = ?1"))
-            .and_then(|mut stmt| stmt.query_row([id], raw_note).optional())
+            .and_then(|mut stmt| stmt.query_row([id], RawNote::read).optional())
             .map_err(self.sql())?
             .ok_or(StoreError::NotFound(id))?
             .into_note()
     }
 
-    /// Removes the note with this id.
+    /// Removes the note with this id, damaged or not.
     pub fn remove(&mut self, id: i64) -> Result<(), StoreError> {
-        let removed = self
-            .conn
+        let (tx, errors) = self.write()?;
+        let removed = tx
             .execute("DELETE FROM notes WHERE id = ?1", [id])
-            .map_err(self.sql())?;
+            .map_err(|e| errors.sql(e))?;
         if removed == 0 {
-            Err(StoreError::NotFound(id))
-        } else {
-            Ok(())
+            return Err(StoreError::NotFound(id));
         }
+        tx.commit().map_err(|e| errors.sql(e))
     }
 
     /// Imports `incoming` in one transaction, as `mode` says, and reports what happened to
@@ -339,7 +491,8 @@ impl Store {
     /// ([`ImportMode::KeepIds`] and an id already present) writes nothing unless
     /// `skip_clashes`, in which case the clashing notes are left out and the rest committed.
     /// With `dry_run` the notebook is only read, never written: the report says what an
-    /// import would do. An invalid note (see [`validate`]) fails the whole import.
+    /// import would do. An invalid note or id (see [`validate_note`], [`validate_id`]) fails the
+    /// whole import.
     pub fn import(
         &mut self,
         incoming: &[Incoming],
@@ -347,27 +500,9 @@ impl Store {
         dry_run: bool,
         skip_clashes: bool,
     ) -> Result<ImportReport, StoreError> {
-        let path = self.path.clone();
-        let waited = self.busy_timeout;
-        let sql = |source: rusqlite::Error| {
-            if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) {
-                StoreError::Locked {
-                    path: path.clone(),
-                    waited,
-                }
-            } else {
-                StoreError::Sqlite {
-                    path: path.clone(),
-                    source,
-                }
-            }
-        };
-        let behavior = if dry_run {
-            rusqlite::TransactionBehavior::Deferred
-        } else {
-            rusqlite::TransactionBehavior::Immediate
-        };
-        let tx = self.conn.transaction_with_behavior(behavior).map_err(sql)?;
+        let (tx, errors) = self.transaction(!dry_run)?;
+        let sql = |e| errors.sql(e);
+        let mut ids_checked = false;
         let mut report = ImportReport::default();
         {
             let mut insert = tx
@@ -395,14 +530,17 @@ impl Store {
                 .map_err(sql)?;
             for item in incoming {
                 let note = &item.note;
-                validate(&note.title, &note.body, &note.tags)?;
+                validate_note(note)?;
                 let given = match (mode, item.id) {
                     (ImportMode::NewIds, _) | (_, None) => None,
                     (_, Some(id)) => Some(id),
                 };
+                if let Some(id) = given {
+                    validate_id(id)?;
+                }
                 let existing = match given {
                     Some(id) => select
-                        .query_row([id], raw_note)
+                        .query_row([id], RawNote::read)
                         .optional()
                         .map_err(sql)?
                         .map(RawNote::into_note)
@@ -439,6 +577,10 @@ impl Store {
                         if dry_run {
                             Outcome::Added(given)
                         } else {
+                            if given.is_none() && !ids_checked {
+                                errors.ids_left(&tx)?;
+                                ids_checked = true;
+                            }
                             insert
                                 .execute(params![
                                     given,
@@ -448,7 +590,10 @@ impl Store {
                                     note.updated.as_micros()
                                 ])
                                 .map_err(sql)?;
-                            Outcome::Added(Some(tx.last_insert_rowid()))
+                            Outcome::Added(Some(match given {
+                                Some(id) => id,
+                                None => errors.new_id(&tx)?,
+                            }))
                         }
                     }
                 };
@@ -490,136 +635,56 @@ impl Store {
         Ok(query.limit.map_or(count, |limit| count.min(limit)))
     }
 
-    /// Every note matching `query`, by id. Reads them all: for large notebooks prefer
-    /// [`Store::stream`].
-    pub fn list(&self, query: &Query) -> Result<Vec<Note>, StoreError> {
-        self.stream(query).collect()
-    }
-
-    /// Like [`Store::stream`], but the stream owns the store, so it can outlive this value.
-    pub fn into_stream(self, query: &Query) -> NoteStream<'static> {
-        NoteStream::new(StoreRef::Owned(Box::new(self)), query)
-    }
-
-    /// The notes matching `query` in its order, read [`PAGE_SIZE`] at a time.
-    pub fn stream(&self, query: &Query) -> NoteStream<'_> {
-        NoteStream::new(StoreRef::Borrowed(self), query)
+    /// Every note matching `query`, in its order, from one [`Snapshot`]. Holds them all in
+    /// memory: for large notebooks read [`Snapshot::notes`]. The first damaged note fails it.
+    pub fn list(&mut self, query: &Query) -> Result<Vec<Note>, StoreError> {
+        self.snapshot()?.notes(query)?.collect()
     }
 }
 
-/// A row as read, before its fields are checked.
-struct RawNote {
-    id: i64,
-    title: String,
-    body: String,
-    created: i64,
-    updated: i64,
-    tags: String,
+/// Turns SQLite's errors into [`StoreError`]s inside a write transaction, where the store
+/// itself is borrowed by the transaction.
+struct Errors<'a> {
+    path: &'a Path,
+    waited: Duration,
 }
 
-fn raw_note(row: &Row<'_>) -> rusqlite::Result<RawNote> {
-    Ok(RawNote {
-        id: row.get(0)?,
-        title: row.get(1)?,
-        body: row.get(2)?,
-        created: row.get(3)?,
-        updated: row.get(4)?,
-        tags: row.get(5)?,
-    })
-}
-
-impl RawNote {
-    fn into_note(self) -> Result<Note, StoreError> {
-        let id = self.id;
-        let corrupt = |reason: String| StoreError::Corrupt { id, reason };
-        let time = |micros| {
-            Timestamp::from_micros(micros)
-                .ok_or_else(|| corrupt(format!("timestamp {micros} is out of range")))
-        };
-        let tags: Vec<String> = serde_json::from_str(&self.tags)
-            .map_err(|e| corrupt(format!("tags are not a JSON list: {e}")))?;
-        Ok(Note {
-            id,
-            title: self.title,
-            tags,
-            created: time(self.created)?,
-            updated: time(self.updated)?,
-            body: self.body,
-        })
-    }
-}
-
-/// Notes read page by page, in the query's order. Created by [`Store::stream`].
-///
-/// Each page is one query (`WHERE key > last ORDER BY key, id LIMIT n`), so no statement stays
-/// open between pages and writers are never blocked for the length of an export.
-pub struct NoteStream<'a> {
-    store: StoreRef<'a>,
-    query: Query,
-    cursor: Option<query::Cursor>,
-    remaining: u64,
-    page: VecDeque<Note>,
-    done: bool,
-}
-
-enum StoreRef<'a> {
-    Borrowed(&'a Store),
-    Owned(Box<Store>),
-}
-
-impl<'a> NoteStream<'a> {
-    fn new(store: StoreRef<'a>, query: &Query) -> Self {
-        NoteStream {
-            store,
-            query: query.clone(),
-            cursor: None,
-            remaining: query.limit.unwrap_or(u64::MAX),
-            page: VecDeque::new(),
-            done: query.limit == Some(0),
-        }
+impl Errors<'_> {
+    fn sql(&self, error: rusqlite::Error) -> StoreError {
+        classify(self.path, self.waited, error)
     }
 
-    fn fetch(&mut self) -> Result<(), StoreError> {
-        let store = match &self.store {
-            StoreRef::Borrowed(store) => *store,
-            StoreRef::Owned(store) => store,
-        };
-        let want = self.remaining.min(PAGE_SIZE as u64);
-        let (sql, values) = self.query.page_sql(SELECT_NOTE, self.cursor.as_ref(), want);
-        let sqlerr = |source| StoreError::Sqlite {
-            path: store.path.clone(),
-            source,
-        };
-        let mut stmt = store.conn.prepare_cached(&sql).map_err(sqlerr)?;
-        let rows = stmt
-            .query_map(params_from_iter(values), raw_note)
-            .map_err(sqlerr)?;
-        for row in rows {
-            let note = row.map_err(sqlerr)?.into_note()?;
-            self.cursor = Some(query::Cursor {
-                key: self.query.sort_key(&note),
-                id: note.id,
+    /// Fails if the next id SQLite would give is above [`MAX_ID`]: `AUTOINCREMENT` counts on
+    /// from the largest id ever given, and past `i64::MAX` it fails with "database or disk is
+    /// full".
+    fn ids_left(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {
+        let last: i64 = tx
+            .query_row(
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'notes'), 0),
+                            coalesce((SELECT max(id) FROM notes), 0))",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.sql(e))?;
+        if last >= MAX_ID {
+            return Err(StoreError::IdsExhausted {
+                path: self.path.to_path_buf(),
+                last,
             });
-            self.page.push_back(note);
         }
-        self.remaining -= self.page.len() as u64;
-        self.done = (self.page.len() as u64) < want || self.remaining == 0;
         Ok(())
     }
-}
 
-impl Iterator for NoteStream<'_> {
-    type Item = Result<Note, StoreError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.page.is_empty()
-            && !self.done
-            && let Err(e) = self.fetch()
-        {
-            self.done = true;
-            return Some(Err(e));
+    /// The id SQLite just gave a new note, if it is at most [`MAX_ID`].
+    fn new_id(&self, tx: &Transaction<'_>) -> Result<i64, StoreError> {
+        let id = tx.last_insert_rowid();
+        if id > MAX_ID {
+            return Err(StoreError::IdsExhausted {
+                path: self.path.to_path_buf(),
+                last: id - 1,
+            });
         }
-        self.page.pop_front().map(Ok)
+        Ok(id)
     }
 }
 
@@ -627,106 +692,4 @@ impl Iterator for NoteStream<'_> {
 mod filter_tests;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn note(title: &str, tags: &[&str]) -> NewNote {
-        let t: Timestamp = "2026-11-24T09:00:00Z".parse().unwrap();
-        NewNote {
-            title: title.into(),
-            body: format!("body of {title}\r\nline 2"),
-            tags: tags.iter().map(|s| s.to_string()).collect(),
-            created: t,
-            updated: t,
-        }
-    }
-
-    #[test]
-    fn add_get_remove() {
-        let mut store = Store::open_in_memory().unwrap();
-        let a = store.add(note("Alpha", &["x", "y"])).unwrap();
-        assert_eq!(a.title, "Alpha");
-        assert_eq!(a.tags, ["x", "y"]);
-        assert_eq!(a.body, "body of Alpha\r\nline 2");
-        assert_eq!(store.get(a.id).unwrap(), a);
-        store.remove(a.id).unwrap();
-        assert!(matches!(store.get(a.id), Err(StoreError::NotFound(_))));
-        assert!(matches!(store.remove(a.id), Err(StoreError::NotFound(_))));
-    }
-
-    #[test]
-    fn ids_of_removed_notes_are_not_reused() {
-        let mut store = Store::open_in_memory().unwrap();
-        let a = store.add(note("a", &[])).unwrap();
-        store.remove(a.id).unwrap();
-        let b = store.add(note("b", &[])).unwrap();
-        assert!(b.id > a.id);
-    }
-
-    #[test]
-    fn tag_order_is_kept_and_filtering_by_tag_works() {
-        let mut store = Store::open_in_memory().unwrap();
-        store.add(note("one", &["zeta", "alpha"])).unwrap();
-        store.add(note("two", &["alpha"])).unwrap();
-        store.add(note("three", &[])).unwrap();
-        assert_eq!(store.get(1).unwrap().tags, ["zeta", "alpha"]);
-        let alpha: Vec<_> = store.list(&Query::tagged("alpha")).unwrap();
-        assert_eq!(
-            alpha.iter().map(|n| n.title.as_str()).collect::<Vec<_>>(),
-            ["one", "two"]
-        );
-        assert_eq!(store.count(&Query::tagged("zeta")).unwrap(), 1);
-        assert_eq!(store.count(&Query::default()).unwrap(), 3);
-    }
-
-    #[test]
-    fn stream_reads_every_note_across_pages_in_id_order() {
-        let mut store = Store::open_in_memory().unwrap();
-        let n = PAGE_SIZE * 2 + 7;
-        store
-            .add_all((0..n).map(|i| note(&format!("n{i}"), &[])))
-            .unwrap();
-        let ids: Vec<i64> = store
-            .stream(&Query::default())
-            .map(|r| r.unwrap().id)
-            .collect();
-        assert_eq!(ids, (1..=n as i64).collect::<Vec<_>>());
-    }
-
-    #[test]
-    fn an_invalid_note_rolls_back_the_whole_batch() {
-        let mut store = Store::open_in_memory().unwrap();
-        let err = store
-            .add_all([note("ok", &[]), note("bad", &["a;b"])])
-            .unwrap_err();
-        assert!(matches!(err, StoreError::Invalid(_)));
-        assert_eq!(store.count(&Query::default()).unwrap(), 0);
-    }
-
-    #[test]
-    fn a_file_that_is_not_sqlite_is_refused_with_its_path() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("notes.db");
-        std::fs::write(
-            &path,
-            "this is not a database, it is a text file of some length.....",
-        )
-        .unwrap();
-        let err = Store::open(&path).unwrap_err();
-        assert!(matches!(err, StoreError::Open { .. }));
-        assert!(err.to_string().contains("notes.db"), "{err}");
-    }
-
-    #[test]
-    fn a_file_database_reopens_with_its_notes() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub/notes.db");
-        let id = Store::open(&path)
-            .unwrap()
-            .add(note("kept", &["t"]))
-            .unwrap()
-            .id;
-        let store = Store::open(&path).unwrap();
-        assert_eq!(store.get(id).unwrap().title, "kept");
-    }
-}
+mod tests;

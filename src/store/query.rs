@@ -256,7 +256,10 @@ impl fmt::Display for DateSpec {
 /// Where the next page of a sorted stream starts: after this sort key and id.
 #[derive(Clone, Debug)]
 pub(crate) struct Cursor {
+    /// The sort column's value in the last row read, with the type it was stored as.
     pub(crate) key: Value,
+    /// The key is text that is not UTF-8, bound as a blob: compare it as `CAST(? AS TEXT)`.
+    pub(crate) cast_text: bool,
     pub(crate) id: i64,
 }
 
@@ -335,8 +338,13 @@ impl Query {
                 condition.push_str(&format!(" AND n.id {after} ?"));
                 params.push(Value::Integer(cursor.id));
             } else {
+                let at = if cursor.cast_text {
+                    "CAST(? AS TEXT)"
+                } else {
+                    "?"
+                };
                 condition.push_str(&format!(
-                    " AND ({key} {after} ? OR ({key} = ? AND n.id {after} ?))"
+                    " AND ({key} {after} {at} OR ({key} = {at} AND n.id {after} ?))"
                 ));
                 params.push(cursor.key.clone());
                 params.push(cursor.key.clone());
@@ -352,16 +360,6 @@ impl Query {
             format!("{select} WHERE {condition} ORDER BY {key} {order}{tiebreak} LIMIT {page}"),
             params,
         )
-    }
-
-    /// The value of the sort column of `note`, for the next page's cursor.
-    pub(crate) fn sort_key(&self, note: &crate::model::Note) -> Value {
-        match self.sort {
-            Sort::Id => Value::Integer(note.id),
-            Sort::Created => Value::Integer(note.created.as_micros()),
-            Sort::Updated => Value::Integer(note.updated.as_micros()),
-            Sort::Title => Value::Text(note.title.clone()),
-        }
     }
 }
 
