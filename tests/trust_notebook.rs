@@ -3,6 +3,7 @@
 //! byte for byte as it was, a read-only notebook (file, folder, file system) can be listed,
 //! shown and exported, every command waits for a lock the same way, a damaged row costs only
 //! its note, and only ids and times that can come back go in.
+#![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -89,10 +89,11 @@ fn header(path: &Path) -> Result<Vec<u8>, StoreError> {
     Ok(header)
 }
 
-/// The tables of a database and its `user_version`.
+/// The tables of a database, its `user_version` and its `application_id`.
 struct Schema {
     tables: Vec<String>,
     user_version: u32,
+    application_id: i32,
 }
 
 fn classify(schema: &Schema) -> Found {
@@ -100,7 +101,7 @@ fn classify(schema: &Schema) -> Found {
     if NOTEBOOK_TABLES.iter().all(|t| has(t)) {
         return Found::Notebook;
     }
-    if schema.tables.is_empty() && schema.user_version == 0 {
+    if schema.tables.is_empty() && schema.user_version == 0 && schema.application_id == 0 {
         return Found::Empty;
     }
     let mut shown: Vec<&str> = schema.tables.iter().map(String::as_str).take(3).collect();
@@ -109,8 +110,8 @@ fn classify(schema: &Schema) -> Found {
     }
     Found::Foreign(if shown.is_empty() {
         format!(
-            "it has no smartnotes tables (user_version {})",
-            schema.user_version
+            "it has no smartnotes tables (user_version {}, application_id {})",
+            schema.user_version, schema.application_id
         )
     } else {
         format!("it holds other tables ({})", shown.join(", "))
@@ -140,9 +141,11 @@ fn read_schema(path: &Path, probe: Probe) -> rusqlite::Result<Schema> {
         .query_map([], |row| row.get(0))?
         .collect::<rusqlite::Result<Vec<String>>>()?;
     let user_version = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let application_id = conn.pragma_query_value(None, "application_id", |row| row.get(0))?;
     Ok(Schema {
         tables,
         user_version,
+        application_id,
     })
 }
 

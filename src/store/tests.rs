@@ -224,6 +224,68 @@ fn an_empty_file_is_refused_by_open_and_becomes_a_notebook_with_open_or_create()
 }
 
 #[test]
+fn a_tableless_database_is_empty_only_if_no_program_marked_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("marked.db");
+    let conn = Connection::open(&path).unwrap();
+    conn.pragma_update(None, "application_id", 0x4d504246)
+        .unwrap();
+    drop(conn);
+    let before = files(dir.path());
+    let err = Store::open_or_create(&path).unwrap_err();
+    assert!(
+        err.to_string().contains("application_id 1297105478"),
+        "{err}"
+    );
+    assert_eq!(files(dir.path()), before);
+    // Unmarked and without tables: nothing to lose, a notebook can be made of it.
+    let plain = dir.path().join("plain.db");
+    Connection::open(&plain)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); DROP TABLE t;")
+        .unwrap();
+    assert!(matches!(Store::open(&plain), Err(StoreError::Empty { .. })));
+    Store::open_or_create(&plain).unwrap();
+    Store::open(&plain).unwrap();
+}
+
+#[test]
+#[cfg(unix)]
+fn a_path_with_uri_characters_and_non_utf8_bytes_opens() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir
+        .path()
+        .join(std::ffi::OsStr::from_bytes(b"a?b#c%20d e&mode=rwc \xff"));
+    let path = folder.join("notes.db");
+    Store::open_or_create(&path)
+        .unwrap()
+        .add(note("odd path", &[]))
+        .unwrap();
+    assert_eq!(
+        Store::open(&path).unwrap().get(1).unwrap().title,
+        "odd path"
+    );
+    assert_eq!(files(&folder).len(), 1, "{:?}", files(&folder).keys());
+}
+
+#[test]
+#[cfg(unix)]
+fn a_folder_or_a_fifo_at_the_path_is_refused_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Store::open_or_create(dir.path()).unwrap_err();
+    assert!(err.to_string().contains("it is a folder"), "{err}");
+    let fifo = dir.path().join("notes.db");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let err = Store::open(&fifo).unwrap_err();
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+}
+
+#[test]
 fn a_notebook_whose_tables_are_still_in_its_wal_file_is_recognised() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("notes.db");
