@@ -78,7 +78,8 @@ fn a_file_that_is_not_a_notebook_is_named_in_the_error() {
     let env = TestEnv::new();
     std::fs::write(env.db(), vec![b'x'; 4096]).unwrap();
     env.cmd().args(["list"]).assert().code(1).stderr(
-        predicate::str::contains("notes.db").and(predicate::str::contains("not a database")),
+        predicate::str::contains("notes.db is not a smartnotes notebook")
+            .and(predicate::str::contains("not a SQLite database")),
     );
 }
 
