@@ -132,12 +132,13 @@ impl<'a> Snapshot<'a> {
         let mut rows = stmt.query(params_from_iter(values)).map_err(store.sql())?;
         let mut notes = Vec::with_capacity(want as usize);
         let mut last = None;
+        // Each row is checked when the next arrives: the last one stays raw until the end,
+        // its stored key being where the next page starts.
         while let Some(row) = rows.next().map_err(store.sql())? {
             let raw = RawNote::read(row).map_err(store.sql())?;
-            notes.push(match last.replace(raw) {
-                Some(previous) => previous.into_note(),
-                None => continue,
-            });
+            if let Some(previous) = last.replace(raw) {
+                notes.push(previous.into_note());
+            }
         }
         let cursor = last.as_ref().map(|raw| raw.cursor(query));
         notes.extend(last.map(RawNote::into_note));
