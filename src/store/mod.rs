@@ -9,6 +9,8 @@ mod migrations;
 mod query;
 pub mod sample;
 pub mod seed;
+// TEMPORARY (engine branch): stands in for the store branch's Snapshot until it is merged.
+mod snapshot_shim;
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -18,6 +20,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params, params_fro
 
 pub use migrations::{MigrateError, SCHEMA_VERSION};
 pub use query::{DateField, DateSpec, Query, QueryError, Search, Sort};
+pub use snapshot_shim::{Snapshot, SnapshotStream};
 
 use crate::model::{NewNote, Note, NoteError, Timestamp, validate};
 
