@@ -66,9 +66,7 @@ pub const EXPERIMENTS: &[(&str, &str)] = &[
 
 /// Number of CPU cores available to this process.
 pub fn cores() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
+    crate::sys::cores()
 }
 
 /// Parses `2,1` or `2s,500ms` into durations (plain numbers are seconds).
