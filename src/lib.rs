@@ -6,13 +6,13 @@
 //!
 //! - [`model`]: the [`Note`](model::Note) and its UTC [`Timestamp`](model::Timestamp).
 //! - [`store`]: the SQLite notebook, its migrations, the sample notebook and the seeder.
-//! - [`format`]: one file per output format, each turning a note into bytes.
+//! - [`format`](mod@format): one file per output format, each turning a note into bytes.
 //! - [`import`]: files read back into the notebook, the mirror of export.
-//! - [`export`]: the engine: one snapshot of the notes becomes jobs (note x format), a
+//! - [`export`](mod@export): the engine: one snapshot of the notes becomes jobs (note x format), a
 //!   strategy runs them (sequential, one thread per job, a thread pool or async tasks), a
 //!   staging folder publishes them atomically.
 //! - [`lab`]: the experiments of the threading lesson, run on the export engine.
-//! - [`bench`]: the strategies side by side on the lesson's, a large and a disk workload.
+//! - [`bench`](mod@bench): the strategies side by side on the lesson's, a large and a disk workload.
 //! - [`resources`]: OS threads and peak memory of this process, for the lab and the bench.
 //!
 //! What a program needs to export a notebook is re-exported here: [`export()`],

@@ -1,24 +1,27 @@
 //! The export engine: notes x formats become jobs, a strategy runs them, a sink stores them.
 //!
-//! [`export`] is the whole pipeline, in steps, each a function of its own module:
+//! [`export()`] is the whole pipeline, in steps, each in a module of its own (the modules are
+//! crate-internal; their names are given for readers of the source):
 //!
-//! 1. read: the [`NoteSource`] is opened once ([`source`]): one snapshot of the notebook
+//! 1. read (`source.rs`): the [`NoteSource`] is opened once: one snapshot of the notebook
 //!    gives the count and every note;
-//! 2. plan: the strategy admits the planned jobs or refuses them before anything is written
-//!    ([`plan`], [`strategy`]);
-//! 3. open the sink: the staging folder in the export folder, or nothing for a dry run or
-//!    the null sink ([`sink`]), and with `--incremental` the manifest ([`incremental`]);
-//! 4. run: in the `files` layout the notes become [jobs](job) as they stream in ([`produce`])
-//!    and the strategy runs them through the shared [`work`]; in the `bundle` layout one
-//!    writer per format is fed from the same stream ([`bundle`]);
-//! 5. publish: the staged files go into place and old files go ([`publish`]);
-//! 6. summarise: the [`books`] become the [`Summary`].
+//! 2. plan (`plan.rs`, `strategy/`): the strategy admits the planned jobs or refuses them
+//!    before anything is written; [`plan()`] asks the same question without exporting;
+//! 3. open the sink (`sink/`): the staging folder in the export folder, or nothing for a dry
+//!    run or the null sink, and with `--incremental` the manifest (`incremental.rs`,
+//!    `manifest.rs`);
+//! 4. run: in the `files` layout the notes become jobs (`job.rs`) as they stream in
+//!    (`produce.rs`) and the strategy runs them through the shared `Work` (`work.rs`); in the
+//!    `bundle` layout one writer per format is fed from the same stream (`bundle.rs`);
+//! 5. publish (`publish.rs`): the staged files go into place and old files go;
+//! 6. summarise: the books (`books.rs`) become the [`Summary`].
 //!
 //! One failed job never stops the others: it is a [`Failure`] in the summary, with the counts
 //! every caller reports (files, bytes, failures, wall time). The caller watches and steers a
-//! running export through its [`Hooks`] ([`hooks`]): progress, a two-level [`Cancel`], the
-//! timeline. [`config`] holds what an export is asked to do, [`error`] why it could not run,
-//! [`naming`] every name it gives a file, [`manifest`] the incremental manifest's format.
+//! running export through its [`Hooks`] (`hooks.rs`): a [`Progress`], a two-level
+//! [`Cancel`], the timeline. [`ExportConfig`] (`config.rs`) holds what an export is asked to
+//! do, [`ExportError`] (`error.rs`) why it could not run, and `naming.rs` every name it gives
+//! a file.
 
 mod books;
 mod bundle;

@@ -1,8 +1,8 @@
 //! Output formats: a note turned into bytes.
 //!
-//! Each format is one file in this folder behind the private [`Render`] trait, whose single
+//! Each format is one file in this folder behind the private `Render` trait, whose single
 //! method appends one note's record to a buffer. Rendering never touches the file system:
-//! writing, naming and crash safety belong to [`crate::export`]. What surrounds the records
+//! writing, naming and crash safety belong to [`crate::export`](mod@crate::export). What surrounds the records
 //! (a CSV header, the brackets of a JSON array) is chosen here, in one `match` per layout, so
 //! that a per-note file and a bundle hold records rendered by the same code.
 

@@ -5,7 +5,7 @@
 //! "what this shows". Experiments that have something to say while they run (a thread
 //! starting, a thread done) pass it to a [`Narrator`] as it happens, so the order printed is
 //! the order that really happened. The I/O experiments run the real export engine
-//! ([`crate::export`]) with simulated latency; nothing here re-implements it.
+//! ([`crate::export`](mod@crate::export)) with simulated latency; nothing here re-implements it.
 
 pub mod asynchronous;
 pub mod cpu;
