@@ -117,8 +117,8 @@ impl Cancel {
         }
     }
 
-    /// Whether [`Cancel::stop`] or [`Cancel::abort`] was called.
-    pub fn is_stopped(&self) -> bool {
+    /// Whether [`Cancel::stop`] or [`Cancel::abort`] was called: the export is interrupted.
+    pub fn is_interrupted(&self) -> bool {
         self.state.level.load(Ordering::Relaxed) != RUNNING
     }
 
@@ -217,9 +217,9 @@ mod tests {
     fn stop_then_abort_and_escalate_goes_up_one_level_a_call() {
         let cancel = Cancel::new();
         assert_eq!(cancel.level(), CancelLevel::Running);
-        assert!(!cancel.is_stopped());
+        assert!(!cancel.is_interrupted());
         assert_eq!(cancel.clone().escalate(), CancelLevel::Stop);
-        assert!(cancel.is_stopped() && !cancel.is_aborted());
+        assert!(cancel.is_interrupted() && !cancel.is_aborted());
         cancel.stop();
         assert_eq!(cancel.level(), CancelLevel::Stop, "stop never lowers");
         assert_eq!(cancel.escalate(), CancelLevel::Abort);

@@ -132,7 +132,7 @@ impl Work {
 
     /// Whether the export was interrupted from outside ([`Cancel::stop`] or abort).
     pub(crate) fn interrupted(&self) -> bool {
-        self.cancel.is_stopped()
+        self.cancel.is_interrupted()
     }
 
     /// Whether a failure stopped the scheduling (`--on-error fail-fast`, or a thread that
