@@ -31,11 +31,9 @@ fn strategies(c: &mut Criterion) {
         seed: 42,
     };
     for strategy in StrategyKind::ALL {
-        let config = ExportConfig {
-            strategy,
-            sink: SinkKind::Null,
-            ..ExportConfig::new("unused-null-sink")
-        };
+        let mut config = ExportConfig::new("unused-null-sink");
+        config.strategy = strategy;
+        config.sink = SinkKind::Null;
         group.bench_function(BenchmarkId::new("300x3_null", strategy.name()), |b| {
             b.iter(|| {
                 let summary = export::export(&source, &config, &Hooks::default())

@@ -129,7 +129,7 @@ fn sigint_stops_scheduling_publishes_what_was_done_and_exits_130() {
         let output = child.wait_with_output().unwrap();
         assert_eq!(output.status.code(), Some(130), "{strategy}");
         let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        assert_eq!(summary["cancelled"], true, "{strategy}: {summary}");
+        assert_eq!(summary["interrupted"], true, "{strategy}: {summary}");
         let (files, failed) = assert_books_balance(&summary);
         assert_eq!(failed, 0);
         assert!(files > 0 && files < 6000, "{strategy}: {files}");

@@ -68,14 +68,25 @@ fn json_summary_has_the_documented_keys() {
         "failed",
         "wall_s",
         "strategy",
-        "jobs",
+        "planned_jobs",
         "concurrency",
+        "retries_done",
+        "interrupted",
+        "stopped_early",
         "failures",
     ] {
         assert!(summary.get(key).is_some(), "missing {key} in {summary}");
     }
     assert_eq!(summary["strategy"], "pool");
-    assert_eq!(summary["jobs"], 30);
+    assert_eq!(summary["planned_jobs"], 30);
+    // The keys of earlier versions, kept as documented aliases.
+    for (alias, key) in [
+        ("jobs", "planned_jobs"),
+        ("retries", "retries_done"),
+        ("cancelled", "interrupted"),
+    ] {
+        assert_eq!(summary[alias], summary[key], "{alias} in {summary}");
+    }
     assert!(summary["bytes"].as_u64().unwrap() > 1000);
 }
 

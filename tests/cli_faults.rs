@@ -33,7 +33,7 @@ fn transient_faults_are_retried_until_every_file_is_written() {
         let (files, failed) = assert_books_balance(&summary);
         assert_eq!((files, failed), (600, 0), "{strategy}: {summary}");
         // Each failing file fails twice, then goes through: two retries per failing file.
-        let retries = summary["retries"].as_u64().unwrap();
+        let retries = summary["retries_done"].as_u64().unwrap();
         assert!(
             retries > 60 && retries.is_multiple_of(2),
             "{strategy}: {retries}"
@@ -62,7 +62,7 @@ fn without_retries_transient_faults_fail_and_are_listed() {
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let (files, failed) = assert_books_balance(&summary);
     assert!(failed > 60, "{summary}");
-    assert_eq!(summary["retries"], 0);
+    assert_eq!(summary["retries_done"], 0);
     assert_eq!(published(&env.path("out")).len() as u64, files);
     for f in summary["failures"].as_array().unwrap() {
         assert!(f["error"].as_str().unwrap().contains("transient"), "{f}");
@@ -81,12 +81,46 @@ fn permanent_faults_and_enospc_are_not_retried() {
         );
         let (_, failed) = assert_books_balance(&summary);
         assert!(failed > 40, "{kind}: {summary}");
-        assert_eq!(summary["retries"], 0, "{kind}: reported at once");
+        assert_eq!(summary["retries_done"], 0, "{kind}: reported at once");
         if kind == "no-space" {
             let error = summary["failures"][0]["error"].as_str().unwrap();
             assert!(error.contains("No space left"), "{error}");
         }
         assert!(staging_leftovers(&env.path(&out)).is_empty());
+    }
+}
+
+#[test]
+fn errors_json_keeps_the_kind_of_every_failure() {
+    let env = TestEnv::seeded(100);
+    for (fail_kind, kind, retries) in [
+        ("no-space", "storage_full", "3"),
+        ("permanent", "other", "3"),
+        ("transient", "interrupted", "0"),
+    ] {
+        let out = format!("out-{fail_kind}");
+        let errors = env.path(&format!("errors-{fail_kind}.json"));
+        let status = env
+            .cmd()
+            .args(["export", "-q", "--out", &out, "--fail-rate", "0.3"])
+            .args(["--fail-kind", fail_kind, "--retries", retries])
+            .arg("--errors-json")
+            .arg(&errors)
+            .output()
+            .unwrap()
+            .status;
+        assert_eq!(status.code(), Some(1), "{fail_kind}");
+        let failures: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&errors).unwrap()).unwrap();
+        let failures = failures.as_array().unwrap();
+        assert!(failures.len() > 40, "{fail_kind}: {failures:?}");
+        for f in failures {
+            assert_eq!(f["kind"], kind, "{f}");
+            assert!(
+                f["note_id"].as_i64().is_some() && f["path"].is_string(),
+                "{f}"
+            );
+        }
     }
 }
 

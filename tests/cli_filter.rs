@@ -290,7 +290,7 @@ fn continue_runs_every_job_and_lists_every_failure() {
     assert_eq!(code, 1);
     let files = summary["files"].as_u64().unwrap();
     let failed = summary["failed"].as_u64().unwrap();
-    assert_eq!(summary["jobs"], 300);
+    assert_eq!(summary["planned_jobs"], 300);
     assert_eq!(files + failed, 300, "{summary}");
     assert!(failed > 30, "0.3 of 300 jobs should fail, {failed} did");
     assert_eq!(summary["stopped_early"], false);

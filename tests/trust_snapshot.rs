@@ -353,7 +353,7 @@ fn not_one_moment(initial: &BTreeMap<i64, Note>, restored: &Restored) -> Option<
 }
 
 #[test]
-#[ignore = "needs the engine's snapshot read (engine branch)"]
+
 fn every_export_is_the_notebook_at_one_moment_while_another_process_writes() {
     if let (Some(db), Some(stop)) = (std::env::var_os(WRITER_DB), std::env::var_os(WRITER_STOP)) {
         return write_until_stopped(Path::new(&db), Path::new(&stop));

@@ -76,18 +76,22 @@ fn measure_floor(
     let mut pool: Vec<Vec<u8>> = Vec::new();
     let mut paths: Vec<PathBuf> = Vec::new();
     let options = RenderOptions::default();
-    for (i, note) in source.notes().map_err(ExportError::from)?.enumerate() {
-        let note = note.map_err(ExportError::from)?;
-        for &format in formats {
-            if i < FLOOR_POOL {
-                let mut bytes = Vec::new();
-                format.render_file(&note, &options, &mut bytes);
-                pool.push(bytes);
+    // The same snapshot path as the export's: one read of the notebook.
+    source.read(|reader| -> Result<(), ExportError> {
+        for (i, note) in reader.notes()?.enumerate() {
+            let note = note?;
+            for &format in formats {
+                if i < FLOOR_POOL {
+                    let mut bytes = Vec::new();
+                    format.render_file(&note, &options, &mut bytes);
+                    pool.push(bytes);
+                }
+                paths.push(naming::relative_path(&note, format, Naming::Slug));
             }
-            paths.push(naming::relative_path(&note, format, Naming::Slug));
         }
-    }
-    let threads = crate::lab::cores();
+        Ok(())
+    })?;
+    let threads = crate::sys::cores();
     let mut walls = Vec::new();
     let mut peak = None;
     for run in 0..=runs {

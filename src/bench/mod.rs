@@ -27,7 +27,8 @@ use crate::export::{
 use crate::resources;
 
 /// One of the bench's exports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Workload {
     /// The lesson: 10 notes x 3 formats, 100 ms of simulated I/O per file.
@@ -161,7 +162,7 @@ impl Machine {
                 .map(|(_, name)| name.trim().to_owned())
         });
         Machine {
-            cores: crate::lab::cores(),
+            cores: crate::sys::cores(),
             os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
             cpu,
         }
@@ -267,12 +268,7 @@ impl Measure<'_> {
             strategy,
             ..self.config.clone()
         };
-        let jobs_per_run =
-            self.source.count().map_err(ExportError::from)? * config.formats.len() as u64;
-        let hooks = Hooks {
-            timeline: self.timeline,
-            ..Hooks::default()
-        };
+        let hooks = Hooks::default().with_timeline(self.timeline);
         // The warm-up does the same work without the simulated waits: code, allocator and
         // page cache get warm.
         (self.prepare)(&mut config, 0)?;
@@ -280,14 +276,22 @@ impl Measure<'_> {
             latency: Duration::ZERO,
             ..config.clone()
         };
-        // Admission first, at the full size (the warm-up is smaller): a refusal names the
-        // real number of jobs, and once admitted no run can be refused.
-        if let Err(ExportError::Refused { reason, .. }) = config.admit(jobs_per_run) {
-            return Ok(Measured {
-                row: self.refused(strategy, jobs_per_run, reason),
-                spans: None,
-            });
-        }
+        // Admission first, at the full size (the warm-up is smaller), through the engine's
+        // own admission: a refusal names the real number of jobs, and once admitted no run
+        // can be refused.
+        match crate::export::plan(self.source, &config) {
+            Err(ExportError::Refused {
+                planned_jobs,
+                reason,
+                ..
+            }) => {
+                return Ok(Measured {
+                    row: self.refused(strategy, planned_jobs, reason),
+                    spans: None,
+                });
+            }
+            other => other?,
+        };
         // A synthetic notebook warms up on a tenth of its size, at most 20,000 notes: enough
         // to fault in code and memory, without a second full run of the disk workload.
         let warm_source = match self.source {
@@ -330,9 +334,9 @@ impl Measure<'_> {
             row: BenchResult {
                 workload: self.workload,
                 strategy: strategy.to_string(),
-                jobs: last.jobs,
+                jobs: last.planned_jobs,
                 // N as it acted: 100,000 permits on 30 jobs overlap 30.
-                concurrency: last.concurrency.min(last.jobs as usize),
+                concurrency: last.concurrency.min(last.planned_jobs as usize),
                 wall_s: Some(median),
                 wall_min_s: walls.first().copied(),
                 wall_max_s: walls.last().copied(),
@@ -340,7 +344,7 @@ impl Measure<'_> {
                 speedup: None,
                 efficiency: self.ideal_s.map(|ideal| ideal / median),
                 ideal_s: self.ideal_s,
-                files_per_s: Some(last.jobs as f64 / median),
+                files_per_s: Some(last.planned_jobs as f64 / median),
                 peak_rss_bytes: peak,
                 threads,
                 computed: false,

@@ -11,7 +11,7 @@ use super::{
     BenchConfig, BenchDir, BenchError, BenchResult, Measure, Report, Workload, clear, measure_all,
     speedups,
 };
-use crate::export::{ExportConfig, ExportError, StrategyKind};
+use crate::export::{ExportConfig, StrategyKind};
 
 /// Pool workers for this workload: 300,000 jobs of 0.1 s take 300,000 / 4,096 x 0.1 s = 7.3 s,
 /// and 4,096 threads are well inside the thread limits of a small machine.
@@ -41,7 +41,7 @@ pub(super) fn run(
         sink: config.scale_sink,
         ..ExportConfig::new(dir.path())
     };
-    let jobs = source.count().map_err(ExportError::from)? * base.formats.len() as u64;
+    let jobs = crate::export::plan(&source, &base)?.planned_jobs;
     let computed = BenchResult {
         workload: Workload::Scale,
         strategy: StrategyKind::Sequential.to_string(),

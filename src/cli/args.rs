@@ -372,7 +372,7 @@ pub struct ExportArgs {
     pub fail_kind: FaultKind,
     /// Retry a write that failed with a transient error (EINTR, EAGAIN, a timeout) N times,
     /// waiting 10 ms, 20 ms, 40 ms, ... in between.
-    #[arg(long, default_value_t = smartnotes::export::DEFAULT_RETRIES, value_name = "N")]
+    #[arg(long, default_value_t = smartnotes::export::DEFAULT_RETRY_LIMIT, value_name = "N")]
     pub retries: u32,
     /// Write only new and changed notes, by a manifest kept in the output folder.
     #[arg(long)]

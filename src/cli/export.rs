@@ -3,11 +3,12 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use smartnotes::export::{self, ExportConfig, Faults, Hooks, NoteSource, human_bytes};
+use smartnotes::export::{
+    self, Cancel, ExportConfig, Faults, Hooks, NoteSource, Progress, human_bytes,
+};
 use smartnotes::format::RenderOptions;
 use smartnotes::model::Timestamp;
 
@@ -37,31 +38,29 @@ impl Settings {
                 query: args.filter.query(Timestamp::now()),
             }
         };
-        let config = ExportConfig {
-            formats: args.format,
-            layout: args.layout,
-            naming: args.naming,
-            strategy: args.strategy,
-            concurrency: args.jobs,
-            latency: args.latency.unwrap_or_default(),
-            faults: args.fail_rate.map(|rate| Faults {
-                rate,
-                seed: args.fail_seed,
-                kind: args.fail_kind,
-            }),
-            retries: args.retries,
-            incremental: args.incremental,
-            prune: args.prune,
-            verify: args.verify,
-            sink: args.sink,
-            render: RenderOptions {
-                csv_safe: args.csv_safe,
-            },
-            on_error: args.on_error,
-            dry_run: args.dry_run,
-            ..ExportConfig::new(args.out)
-        }
-        .validate()?;
+        let mut config = ExportConfig::new(args.out);
+        config.formats = args.format;
+        config.layout = args.layout;
+        config.naming = args.naming;
+        config.strategy = args.strategy;
+        config.concurrency = args.jobs;
+        config.latency = args.latency.unwrap_or_default();
+        config.faults = args.fail_rate.map(|rate| Faults {
+            rate,
+            seed: args.fail_seed,
+            kind: args.fail_kind,
+        });
+        config.retry_limit = args.retries;
+        config.incremental = args.incremental;
+        config.prune = args.prune;
+        config.verify = args.verify;
+        config.sink = args.sink;
+        config.render = RenderOptions {
+            csv_safe: args.csv_safe,
+        };
+        config.on_error = args.on_error;
+        config.dry_run = args.dry_run;
+        let config = config.validate()?;
         Ok(Settings {
             config,
             source,
@@ -81,18 +80,16 @@ pub fn run(db: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
             db.display()
         );
     }
-    let cancel = Arc::new(AtomicBool::new(false));
+    let cancel = Cancel::new();
     {
         let cancel = cancel.clone();
         // A second handler cannot be installed in one process; the binary sets it only here.
-        ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed))
-            .context("cannot install the Ctrl-C handler")?;
+        ctrlc::set_handler(move || cancel.stop()).context("cannot install the Ctrl-C handler")?;
     }
-    let hooks = Hooks {
-        progress: progress_bar(&settings),
-        cancel: Some(cancel),
-        timeline: false,
-    };
+    let mut hooks = Hooks::default().with_cancel(cancel);
+    if let Some(bar) = progress_bar(&settings) {
+        hooks = hooks.with_progress(Arc::new(Bar(bar)));
+    }
     let summary = export::export(&settings.source, &settings.config, &hooks)
         .with_context(|| format!("export to {} failed", settings.config.out.display()))?;
     if let Some(path) = &settings.errors_json {
@@ -129,7 +126,7 @@ pub fn run(db: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    Ok(if summary.cancelled {
+    Ok(if summary.interrupted {
         ExitCode::Interrupted
     } else if summary.failed > 0 || !summary.warnings.is_empty() {
         ExitCode::Failure
@@ -149,6 +146,23 @@ fn write_errors_json(path: &Path, failures: &[export::Failure]) -> anyhow::Resul
     file.write_all(b"\n")?;
     file.persist(path)?;
     Ok(())
+}
+
+/// The export's progress on an indicatif bar.
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn planned(&self, jobs: u64) {
+        self.0.set_length(jobs);
+    }
+
+    fn advance(&self, jobs: u64) {
+        self.0.inc(jobs);
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
 }
 
 /// A bar on standard error when it is a terminal and output is not quiet or JSON.

@@ -4,6 +4,12 @@
 //! work, the strategy, or what is already on disk, so re-exports replace files in place and
 //! never produce "name (1)" copies. The id in every name makes collisions impossible; the slug
 //! is only for people.
+//!
+//! [`generated_note`] is the mirror: it says whether a file name found in a format folder is
+//! one this module makes, and for which note. It is how a plain export recognises a note's
+//! file under an older title: only exact generated names (the id without leading zeros, a
+//! slug that [`slug`] could have made, the format's own extension) count, so `7-my-draft.txt`,
+//! `12.jpg` or `20 things to do.md` beside the exports are never taken for notes.
 
 use std::path::PathBuf;
 
@@ -13,7 +19,8 @@ use crate::format::Format;
 use crate::model::Note;
 
 /// How per-note files are named.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Naming {
     /// `<id>-<slug>.<ext>`: sortable by id, readable by title.
@@ -22,6 +29,14 @@ pub enum Naming {
     /// `note_<id>.<ext>`, as in the lesson.
     Id,
 }
+
+/// Name prefix of everything an export keeps for itself in the export folder while it runs:
+/// the staging folder (`<prefix><pid>`) and a manifest being written. Whatever carries it
+/// belongs to an export that was killed, and the next export removes it.
+pub const STAGING_PREFIX: &str = ".smartnotes-staging-";
+
+/// The manifest of an incremental export, in the export folder.
+pub const MANIFEST_NAME: &str = ".smartnotes-manifest.json";
 
 /// The longest slug, in bytes. With the id and extension a name stays far below the 255-byte
 /// file-name limit of ext4, APFS and NTFS.
@@ -69,23 +84,42 @@ pub fn slug(title: &str) -> String {
     slug
 }
 
-/// The path of a note's file, relative to the export folder.
-pub fn relative_path(note: &Note, format: Format, naming: Naming) -> PathBuf {
+/// The name of a note's file in its format folder.
+pub fn file_name(note: &Note, format: Format, naming: Naming) -> String {
     let ext = format.extension();
-    let name = match naming {
+    match naming {
         Naming::Slug => format!("{}-{}.{ext}", note.id, slug(&note.title)),
         Naming::Id => format!("note_{}.{ext}", note.id),
-    };
-    [ext, name.as_str()].iter().collect()
+    }
 }
 
-/// The note id at the start of a file name made by [`relative_path`].
-pub fn id_from_file_name(name: &str) -> Option<i64> {
-    let rest = name.strip_prefix("note_").unwrap_or(name);
-    let end = rest
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(rest.len());
-    rest[..end].parse().ok()
+/// The path of a note's file, relative to the export folder: `<ext>/<file name>`.
+pub fn relative_path(note: &Note, format: Format, naming: Naming) -> PathBuf {
+    [format.extension(), file_name(note, format, naming).as_str()]
+        .iter()
+        .collect()
+}
+
+/// The note whose file `name` is, if it is exactly a name [`file_name`] makes for `format`
+/// under either naming: `<id>-<slug>.<ext>` with a slug that [`slug`] gives back unchanged,
+/// or `note_<id>.<ext>`; the id in decimal without a leading zero. Anything else is not a
+/// file smartnotes made.
+pub fn generated_note(name: &str, format: Format) -> Option<i64> {
+    let stem = name.strip_suffix(format.extension())?.strip_suffix('.')?;
+    let (id, slug_part) = match stem.strip_prefix("note_") {
+        Some(id) => (id, None),
+        None => {
+            let (id, slug_part) = stem.split_once('-')?;
+            (id, Some(slug_part))
+        }
+    };
+    let canonical =
+        !id.is_empty() && !id.starts_with('0') && id.bytes().all(|b| b.is_ascii_digit());
+    let id: i64 = id.parse().ok().filter(|_| canonical)?;
+    match slug_part {
+        Some(part) if slug(part) != part => None,
+        _ => Some(id),
+    }
 }
 
 /// The name of a bundle file.
@@ -171,9 +205,61 @@ mod tests {
             relative_path(&note, Format::Csv, Naming::Id),
             PathBuf::from("csv/note_7.csv")
         );
-        assert_eq!(id_from_file_name("7-key-value.md"), Some(7));
-        assert_eq!(id_from_file_name("note_12.csv"), Some(12));
-        assert_eq!(id_from_file_name("12-2026-plan.md"), Some(12));
-        assert_eq!(id_from_file_name("notes.md"), None);
+        assert_eq!(generated_note("7-key-value.md", Format::Md), Some(7));
+        assert_eq!(generated_note("note_12.csv", Format::Csv), Some(12));
+        assert_eq!(generated_note("12-2026-plan.md", Format::Md), Some(12));
+        assert_eq!(generated_note("notes.md", Format::Md), None);
+    }
+
+    #[test]
+    fn only_exact_generated_names_are_taken_for_a_notes_file() {
+        let note = |id: i64, title: &str| -> Note {
+            serde_json::from_value(serde_json::json!({
+                "id": id, "title": title, "tags": [], "created": "2026-01-01T00:00:00Z",
+                "updated": "2026-01-01T00:00:00Z", "body": ""
+            }))
+            .unwrap()
+        };
+        for (id, title) in [
+            (7, "Key: Value"),
+            (1, "Réunion café"),
+            (42, ""),
+            (3, "読書メモ"),
+        ] {
+            for format in Format::ALL {
+                for naming in [Naming::Slug, Naming::Id] {
+                    let name = file_name(&note(id, title), format, naming);
+                    assert_eq!(generated_note(&name, format), Some(id), "{name}");
+                }
+            }
+        }
+        // A user's files beside the exports (issue 10): none is a note's file.
+        for name in [
+            "7-my-own-draft.txt",
+            "12.jpg",
+            "20 things to do.md",
+            "12.md",
+            "007-x.md",
+            "7-My-Draft.md",
+            "7-my--draft.md",
+            "7-draft-.md",
+            "7-.md",
+            "-7-x.md",
+            "note_07.md",
+            "note_.md",
+            "note_7-x.md",
+            "7-x.md.bak",
+            ".7-x.md",
+            "7-x.MD",
+            "99999999999999999999-x.md",
+        ] {
+            assert_eq!(generated_note(name, Format::Md), None, "{name}");
+        }
+        assert_eq!(
+            generated_note("7-x.json", Format::Md),
+            None,
+            "another format"
+        );
+        assert_eq!(generated_note("7-x.jsonl", Format::Json), None);
     }
 }

@@ -1,24 +1,32 @@
 //! What an export reads: the notebook, notes held in memory, or synthetic notes.
+//!
+//! A [`NoteSource`] says where the notes are; [`NoteSource::read`] opens it once for a whole
+//! command and hands out a [`Reader`]: for a notebook, one read transaction
+//! ([`crate::store::Snapshot`]), so that the count and every note (the note files and every
+//! bundle alike) come from the notebook at one moment, whatever other processes write
+//! meanwhile. A reader stays on the thread that opened it; the engine reads there and hands
+//! the notes to its workers.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::model::{NewNote, Note};
-use crate::store::{Query, Store, StoreError, seed};
+use crate::store::{Query, Snapshot, Store, StoreError, seed};
 
 /// Where the notes of an export come from.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum NoteSource {
-    /// The notes of a database file that match a query, streamed page by page.
+    /// The notes of a notebook file that match a query, streamed page by page.
     Store {
-        /// The database file.
+        /// The notebook file.
         path: PathBuf,
         /// Which notes.
         query: Query,
     },
     /// Notes already in memory: the built-in sample notebook, tests.
     Memory(Arc<[Note]>),
-    /// `count` notes made on the fly from `seed`, without a database: benchmarks at scale.
+    /// `count` notes made on the fly from `seed`, without a notebook: benchmarks at scale.
     ///
     /// Bodies and titles cycle through 1,024 generated notes (ids stay unique), so a million
     /// notes cost the same memory as a thousand.
@@ -30,8 +38,22 @@ pub enum NoteSource {
     },
 }
 
-/// A stream of notes, read lazily.
-pub type Notes<'a> = Box<dyn Iterator<Item = Result<Note, StoreError>> + 'a>;
+/// A stream of notes, read lazily. A damaged note is an `Err(StoreError::Corrupt)` of its
+/// own, and the stream goes on; any other `Err` ends it.
+pub(crate) type Notes<'a> = Box<dyn Iterator<Item = Result<Note, StoreError>> + 'a>;
+
+/// A source opened for one command: every read sees the same notes.
+pub(crate) enum Reader<'a> {
+    Snapshot {
+        snapshot: &'a Snapshot<'static>,
+        query: &'a Query,
+    },
+    Memory(&'a [Note]),
+    Synthetic {
+        count: u64,
+        seed: u64,
+    },
+}
 
 const SYNTHETIC_POOL: usize = 1024;
 
@@ -41,42 +63,7 @@ impl NoteSource {
         NoteSource::Memory(crate::store::sample::notes().into())
     }
 
-    /// How many notes the stream will give.
-    pub fn count(&self) -> Result<u64, StoreError> {
-        match self {
-            NoteSource::Store { path, query } => Store::open(path)?.count(query),
-            NoteSource::Memory(notes) => Ok(notes.len() as u64),
-            NoteSource::Synthetic { count, .. } => Ok(*count),
-        }
-    }
-
-    /// The notes, in id order. Each call opens its own stream (and, for a database, its own
-    /// connection), so several streams can be read at once.
-    pub fn notes(&self) -> Result<Notes<'_>, StoreError> {
-        Ok(match self {
-            NoteSource::Store { path, query } => {
-                Box::new(Arc::new(Store::open(path)?.into_snapshot()?).into_notes(query)?)
-            }
-            NoteSource::Memory(notes) => Box::new(notes.iter().cloned().map(Ok)),
-            NoteSource::Synthetic { count, seed } => {
-                let pool: Vec<NewNote> =
-                    seed::notes(SYNTHETIC_POOL.min(*count as usize), *seed).collect();
-                Box::new((0..*count).map(move |i| {
-                    let n = &pool[(i % SYNTHETIC_POOL as u64) as usize];
-                    Ok(Note {
-                        id: i as i64 + 1,
-                        title: n.title.clone(),
-                        tags: n.tags.clone(),
-                        created: n.created,
-                        updated: n.updated,
-                        body: n.body.clone(),
-                    })
-                }))
-            }
-        })
-    }
-
-    /// A short description for summaries: the database path, `sample` or `synthetic`.
+    /// A short description for summaries: the notebook path, `sample` or `synthetic`.
     pub fn describe(&self) -> String {
         match self {
             NoteSource::Store { path, .. } => path.display().to_string(),
@@ -86,4 +73,62 @@ impl NoteSource {
             }
         }
     }
+
+    /// Opens the source and runs `read` with it: for a notebook, inside one read transaction
+    /// that ends when `read` returns.
+    pub(crate) fn read<T, E: From<StoreError>>(
+        &self,
+        read: impl FnOnce(&Reader<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match self {
+            NoteSource::Store { path, query } => {
+                let snapshot = Store::open(path)?.into_snapshot()?;
+                read(&Reader::Snapshot {
+                    snapshot: &snapshot,
+                    query,
+                })
+            }
+            NoteSource::Memory(notes) => read(&Reader::Memory(notes)),
+            NoteSource::Synthetic { count, seed } => read(&Reader::Synthetic {
+                count: *count,
+                seed: *seed,
+            }),
+        }
+    }
+}
+
+impl Reader<'_> {
+    /// How many notes [`Reader::notes`] gives.
+    pub(crate) fn count(&self) -> Result<u64, StoreError> {
+        match self {
+            Reader::Snapshot { snapshot, query } => snapshot.count(query),
+            Reader::Memory(notes) => Ok(notes.len() as u64),
+            Reader::Synthetic { count, .. } => Ok(*count),
+        }
+    }
+
+    /// The notes, in the query's order (id order for the others). Each call streams them from
+    /// the start again, the same notes every time.
+    pub(crate) fn notes(&self) -> Result<Notes<'_>, StoreError> {
+        Ok(match self {
+            Reader::Snapshot { snapshot, query } => Box::new(snapshot.notes(query)?),
+            Reader::Memory(notes) => Box::new(notes.iter().cloned().map(Ok)),
+            Reader::Synthetic { count, seed } => synthetic(*count, *seed),
+        })
+    }
+}
+
+fn synthetic(count: u64, seed: u64) -> Notes<'static> {
+    let pool: Vec<NewNote> = seed::notes(SYNTHETIC_POOL.min(count as usize), seed).collect();
+    Box::new((0..count).map(move |i| {
+        let n = &pool[(i % SYNTHETIC_POOL as u64) as usize];
+        Ok(Note {
+            id: i as i64 + 1,
+            title: n.title.clone(),
+            tags: n.tags.clone(),
+            created: n.created,
+            updated: n.updated,
+            body: n.body.clone(),
+        })
+    }))
 }

@@ -1,16 +1,25 @@
 //! What an export did, for people (`Display`) and for scripts (`Serialize`, `--json`).
+//!
+//! The JSON keys are the field names. Three older keys are still written, with the same
+//! values, for scripts written against earlier versions: `jobs` (= `planned_jobs`), `retries`
+//! (= `retries_done`) and `cancelled` (= `interrupted`).
 
 use std::fmt;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use super::{Failure, Layout, Span, StrategyKind};
+use super::books::{Failure, Span};
+use super::config::{Layout, OnError};
+use super::sink::PlannedFile;
+use super::strategy::StrategyKind;
 use crate::format::Format;
 
-/// The result of an export. `files + unchanged + failed + skipped() == jobs`; nothing is
-/// skipped unless the export was interrupted or stopped early.
-#[derive(Debug, Clone, Serialize)]
+/// The result of an export. `files + unchanged + failed + skipped() == planned_jobs`; nothing
+/// is skipped unless the export was interrupted or stopped early. (In the bundle layout a
+/// damaged note is a failure of its own, beside the bundles written without it.)
+#[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Summary {
     /// Files written and published.
     pub files: u64,
@@ -20,34 +29,33 @@ pub struct Summary {
     pub failed: u64,
     /// Incremental: files already up to date, not written again.
     pub unchanged: u64,
-    /// Old files removed: a note's files under its old name (its title changed), and with
+    /// Old files removed: a note's files under an old name (its title changed), and with
     /// `--incremental --prune` the files of deleted notes.
     pub removed: u64,
-    /// Writes tried again after a transient error (each retry counts once).
-    pub retries: u64,
+    /// Retries done: writes tried again after a transient error (each retry counts once).
+    pub retries_done: u64,
     /// Whether the export was incremental.
     pub incremental: bool,
     /// Incremental: why the manifest was not used and every file was written, if so.
     pub full_export_reason: Option<String>,
     /// Problems that are not a failed job (an old file that could not be removed, a manifest
     /// that could not be written); the export still counts as failed.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     /// Peak resident memory of the process at the end of the export (Linux), bytes.
     pub peak_rss_bytes: Option<u64>,
-    /// Jobs scheduled: notes x formats, or formats for a bundle.
-    pub jobs: u64,
+    /// Jobs planned: notes x formats, or formats for a bundle.
+    pub planned_jobs: u64,
     /// Notes read.
     pub notes: u64,
     /// Wall time of the whole export, seconds.
     pub wall_s: f64,
-    /// Jobs per second of wall time.
+    /// Planned jobs per second of wall time.
     pub files_per_s: f64,
     /// The strategy.
     pub strategy: StrategyKind,
-    /// N: the most jobs in flight at once.
+    /// N, the concurrency: the most jobs in flight at once.
     pub concurrency: usize,
-    /// OS threads the strategy ran jobs on (besides the main thread).
+    /// OS threads the export ran jobs on (besides the calling thread).
     pub threads: usize,
     /// Formats written.
     pub formats: Vec<Format>,
@@ -59,36 +67,82 @@ pub struct Summary {
     pub out: PathBuf,
     /// Where the notes came from.
     pub source: String,
-    /// Whether the export was interrupted (Ctrl-C) before every job was scheduled.
-    pub cancelled: bool,
+    /// Whether the export was interrupted from outside (Ctrl-C, a signal: its
+    /// [`Cancel`](crate::export::Cancel) handle) before every job was scheduled.
+    pub interrupted: bool,
     /// The error policy.
-    pub on_error: super::OnError,
-    /// Whether a failure stopped the scheduling of new jobs (`fail-fast`).
+    pub on_error: OnError,
+    /// Whether a failure stopped the scheduling of new jobs (`fail-fast`, or a thread that
+    /// could not be started).
     pub stopped_early: bool,
     /// Whether nothing was written: the files are in `planned`.
     pub dry_run: bool,
     /// In a dry run, every file the export would write, by path.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub planned: Vec<super::PlannedFile>,
+    pub planned: Vec<PlannedFile>,
     /// Staging folders of interrupted earlier exports that were cleaned up.
     pub stale_removed: usize,
     /// Every failed job, by note id and format.
     pub failures: Vec<Failure>,
     /// When each job ran, if the timeline was asked for; by job index.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub spans: Vec<Span>,
 }
 
 impl Summary {
     /// Whether every job succeeded.
     pub fn ok(&self) -> bool {
-        self.failed == 0 && self.warnings.is_empty() && !self.cancelled
+        self.failed == 0 && self.warnings.is_empty() && !self.interrupted
     }
 
     /// Jobs never run, because the export was interrupted or stopped at a failure.
     pub fn skipped(&self) -> u64 {
-        self.jobs
+        self.planned_jobs
             .saturating_sub(self.files + self.unchanged + self.failed)
+    }
+}
+
+impl Serialize for Summary {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Summary", 34)?;
+        st.serialize_field("files", &self.files)?;
+        st.serialize_field("bytes", &self.bytes)?;
+        st.serialize_field("failed", &self.failed)?;
+        st.serialize_field("unchanged", &self.unchanged)?;
+        st.serialize_field("removed", &self.removed)?;
+        st.serialize_field("retries_done", &self.retries_done)?;
+        st.serialize_field("retries", &self.retries_done)?;
+        st.serialize_field("incremental", &self.incremental)?;
+        st.serialize_field("full_export_reason", &self.full_export_reason)?;
+        if !self.warnings.is_empty() {
+            st.serialize_field("warnings", &self.warnings)?;
+        }
+        st.serialize_field("peak_rss_bytes", &self.peak_rss_bytes)?;
+        st.serialize_field("planned_jobs", &self.planned_jobs)?;
+        st.serialize_field("jobs", &self.planned_jobs)?;
+        st.serialize_field("notes", &self.notes)?;
+        st.serialize_field("wall_s", &self.wall_s)?;
+        st.serialize_field("files_per_s", &self.files_per_s)?;
+        st.serialize_field("strategy", &self.strategy)?;
+        st.serialize_field("concurrency", &self.concurrency)?;
+        st.serialize_field("threads", &self.threads)?;
+        st.serialize_field("formats", &self.formats)?;
+        st.serialize_field("layout", &self.layout)?;
+        st.serialize_field("latency_ms", &self.latency_ms)?;
+        st.serialize_field("out", &self.out)?;
+        st.serialize_field("source", &self.source)?;
+        st.serialize_field("interrupted", &self.interrupted)?;
+        st.serialize_field("cancelled", &self.interrupted)?;
+        st.serialize_field("on_error", &self.on_error)?;
+        st.serialize_field("stopped_early", &self.stopped_early)?;
+        st.serialize_field("dry_run", &self.dry_run)?;
+        if !self.planned.is_empty() {
+            st.serialize_field("planned", &self.planned)?;
+        }
+        st.serialize_field("stale_removed", &self.stale_removed)?;
+        st.serialize_field("failures", &self.failures)?;
+        if !self.spans.is_empty() {
+            st.serialize_field("spans", &self.spans)?;
+        }
+        st.end()
     }
 }
 
@@ -132,26 +186,13 @@ impl fmt::Display for Summary {
             human_bytes(self.bytes),
             self.failed
         )?;
-        if self.incremental {
+        self.fmt_removals(f)?;
+        if self.retries_done > 0 {
             writeln!(
                 f,
-                "  incremental: {} unchanged, {} removed{}",
-                self.unchanged,
-                self.removed,
-                match &self.full_export_reason {
-                    Some(why) => format!("; full export: {why}"),
-                    None => String::new(),
-                }
+                "  retried {} transient write error(s)",
+                self.retries_done
             )?;
-        } else if self.removed > 0 {
-            writeln!(
-                f,
-                "  removed {} file(s) under a note's old name (its title changed)",
-                self.removed
-            )?;
-        }
-        if self.retries > 0 {
-            writeln!(f, "  retried {} transient write error(s)", self.retries)?;
         }
         let n = match self.strategy {
             StrategyKind::Threads => format!("{} threads", self.concurrency),
@@ -174,19 +215,48 @@ impl fmt::Display for Summary {
                 self.stale_removed
             )?;
         }
-        if self.cancelled {
+        self.fmt_problems(f)
+    }
+}
+
+impl Summary {
+    fn fmt_removals(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.incremental {
+            writeln!(
+                f,
+                "  incremental: {} unchanged, {} removed{}",
+                self.unchanged,
+                self.removed,
+                match &self.full_export_reason {
+                    Some(why) => format!("; full export: {why}"),
+                    None => String::new(),
+                }
+            )
+        } else if self.removed > 0 {
+            writeln!(
+                f,
+                "  removed {} file(s) under a note's old name (its title changed)",
+                self.removed
+            )
+        } else {
+            Ok(())
+        }
+    }
+
+    fn fmt_problems(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.interrupted {
             writeln!(
                 f,
                 "  interrupted: {} of {} jobs were not run",
                 self.skipped(),
-                self.jobs
+                self.planned_jobs
             )?;
         } else if self.stopped_early {
             writeln!(
                 f,
                 "  stopped at a failure: {} of {} jobs were not run",
                 self.skipped(),
-                self.jobs
+                self.planned_jobs
             )?;
         }
         for warning in &self.warnings {

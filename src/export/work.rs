@@ -1,100 +1,51 @@
-//! One job, done: render a note (or a whole bundle), hand the bytes to the sink, count it.
+//! One job, done: render a note (or a whole bundle), hand the bytes to the sink, book it.
 //!
 //! [`Work`] is what every strategy shares. It does the real work of a job in
-//! [`Work::execute`] and books the outcome in [`Work::record`]; the strategy decides only
-//! *when* jobs run and how the simulated latency is waited out between the two (a blocking
-//! sleep on a thread, or a timer in async). Keeping the job itself here is what makes every
-//! strategy write the same bytes.
+//! [`Work::execute`] and books it in [`Work::record`]; the strategy decides only *when* jobs
+//! run and how the simulated latency is waited out between the two (a blocking sleep on a
+//! thread, or a timer in async; both cut short by an abort). Keeping the job itself here is
+//! what makes every strategy write the same bytes. Its state is its own: strategies go
+//! through its methods, and the counts live in its [`Tally`].
 //!
 //! It is also the one place where a write is retried: [`is_transient`] I/O errors (EINTR,
-//! EAGAIN, a timeout, a busy resource) are tried again up to `retries` times, after waits that
+//! EAGAIN, a timeout, a busy resource) are tried again up to the retry limit, after waits that
 //! double from [`FIRST_BACKOFF`] up to [`MAX_BACKOFF`]; every other error (permission denied, a
 //! full disk, a missing folder) fails the job at once. The wait blocks the job's thread (a
-//! tokio worker under `async`): retries are rare, and a simple blocking pause keeps them the
-//! same for every strategy.
+//! tokio worker under `async`, which tokio is told of): retries are rare, and a simple
+//! blocking pause keeps them the same for every strategy.
 
 use std::cell::RefCell;
 use std::io::{self, Write};
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use indicatif::ProgressBar;
-use serde::Serialize;
-
-use super::incremental::{self, Incremental};
-use super::naming::{self, Naming};
-use super::sink::Sink;
-use super::source::NoteSource;
+use super::books::{Books, Failure, Tally};
+use super::hooks::{Cancel, Hooks, Progress};
+use super::incremental::Incremental;
+use super::job::{Job, OutFile};
+use super::manifest::NoteHash;
+use super::naming::Naming;
+use super::sink::{Sink, Unpublished};
 use crate::format::{Format, RenderOptions};
 use crate::model::Note;
-
-/// One unit of work: a file to produce.
-#[derive(Debug, Clone)]
-pub struct Job {
-    /// Position in the export, from 0; the order jobs were scheduled in.
-    pub index: u64,
-    /// What to produce.
-    pub kind: JobKind,
-}
-
-/// What a job produces.
-#[derive(Debug, Clone)]
-pub enum JobKind {
-    /// One note in one format (the `files` layout).
-    Note {
-        /// The note, shared by the jobs of its formats.
-        note: Arc<Note>,
-        /// The format.
-        format: Format,
-    },
-    /// Every note in one format, in one file (the `bundle` layout).
-    Bundle {
-        /// The format.
-        format: Format,
-    },
-}
-
-/// A job that did not produce its file.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Failure {
-    /// The note, or `None` for a bundle.
-    pub note_id: Option<i64>,
-    /// The format.
-    pub format: Format,
-    /// The file, relative to the export folder.
-    pub path: PathBuf,
-    /// What went wrong.
-    pub error: String,
-}
-
-/// When one job ran, for the `--timeline` picture.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
-pub struct Span {
-    /// The job's [`Job::index`].
-    pub index: u64,
-    /// Seconds from the start of the export to the start of the job.
-    pub start_s: f64,
-    /// Seconds from the start of the export to the end of the job, latency included.
-    pub end_s: f64,
-}
+use crate::store::StoreError;
 
 /// The first wait before a retry; each further one doubles.
-pub const FIRST_BACKOFF: Duration = Duration::from_millis(10);
+pub(crate) const FIRST_BACKOFF: Duration = Duration::from_millis(10);
 
 /// The longest wait between two attempts.
-pub const MAX_BACKOFF: Duration = Duration::from_millis(640);
+pub(crate) const MAX_BACKOFF: Duration = Duration::from_millis(640);
 
 /// Whether an I/O error may go away if the same write is tried again.
-pub fn is_transient(e: &io::Error) -> bool {
+pub(crate) fn is_transient(e: &io::Error) -> bool {
     use io::ErrorKind::*;
     matches!(e.kind(), Interrupted | WouldBlock | TimedOut | ResourceBusy)
 }
 
 /// The wait before retry number `attempt` (from 0): 10 ms, 20 ms, 40 ms, ... at most
 /// [`MAX_BACKOFF`].
-pub fn backoff(attempt: u32) -> Duration {
+pub(crate) fn backoff(attempt: u32) -> Duration {
     FIRST_BACKOFF
         .saturating_mul(1u32 << attempt.min(16))
         .min(MAX_BACKOFF)
@@ -102,34 +53,34 @@ pub fn backoff(attempt: u32) -> Duration {
 
 /// What [`Work::execute`] did, kept small: async strategies hold it across the latency wait.
 #[derive(Debug)]
-pub struct Outcome {
+pub(crate) struct Executed {
     index: u64,
     // Bytes written, or `None` when the file was already up to date (incremental).
     result: Result<Option<u64>, Failure>,
 }
 
-/// The state every strategy shares during one export.
-pub struct Work {
-    pub(crate) source: NoteSource,
+/// The settings of [`Work`] that come from the export's config and plan.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WorkSettings {
     pub(crate) naming: Naming,
     pub(crate) render: RenderOptions,
-    pub(crate) sink: Arc<dyn Sink>,
     pub(crate) latency: Duration,
-    /// Jobs the export plans (before incremental skips): strategies size their batches by it.
-    pub(crate) jobs: u64,
-    pub(crate) cancel: Arc<AtomicBool>,
+    pub(crate) planned_jobs: u64,
+    pub(crate) retry_limit: u32,
     pub(crate) fail_fast: bool,
-    pub(crate) stopped: AtomicBool,
-    pub(crate) progress: Option<ProgressBar>,
-    pub(crate) epoch: Instant,
-    pub(crate) retries: u32,
-    pub(crate) incremental: Option<Arc<Incremental>>,
-    pub(crate) files: AtomicU64,
-    pub(crate) bytes: AtomicU64,
-    pub(crate) unchanged: AtomicU64,
-    pub(crate) retried: AtomicU64,
-    pub(crate) failures: Mutex<Vec<Failure>>,
-    pub(crate) spans: Option<Mutex<Vec<Span>>>,
+}
+
+/// The state every strategy shares during one export.
+pub(crate) struct Work {
+    settings: WorkSettings,
+    sink: Arc<dyn Sink>,
+    incremental: Option<Arc<Incremental>>,
+    cancel: Cancel,
+    progress: Option<Arc<dyn Progress>>,
+    epoch: Instant,
+    // A failure stopped the scheduling (fail-fast, or a thread that could not start).
+    stopped: AtomicBool,
+    tally: Tally,
 }
 
 thread_local! {
@@ -138,189 +89,269 @@ thread_local! {
 }
 
 impl Work {
-    /// The simulated latency each job waits after its write (zero when not simulating).
-    pub fn latency(&self) -> Duration {
-        self.latency
+    /// The shared state of an export that began at `epoch`.
+    pub(crate) fn new(
+        settings: WorkSettings,
+        sink: Arc<dyn Sink>,
+        incremental: Option<Arc<Incremental>>,
+        hooks: &Hooks,
+        epoch: Instant,
+    ) -> Self {
+        Work {
+            settings,
+            sink,
+            incremental,
+            cancel: hooks.cancel.clone(),
+            progress: hooks.progress.clone(),
+            epoch,
+            stopped: AtomicBool::new(false),
+            tally: Tally::new(hooks.timeline),
+        }
     }
 
-    /// Whether strategies must stop scheduling new jobs: Ctrl-C, or a failure under
-    /// fail-fast.
-    pub fn cancelled(&self) -> bool {
+    /// The simulated latency each job waits after its write (zero when not simulating).
+    pub(crate) fn latency(&self) -> Duration {
+        self.settings.latency
+    }
+
+    /// Jobs the export plans (before incremental skips): strategies size their batches by it.
+    pub(crate) fn planned_jobs(&self) -> u64 {
+        self.settings.planned_jobs
+    }
+
+    /// The export's cancel handle, for waits that an abort must cut short.
+    pub(crate) fn cancel(&self) -> &Cancel {
+        &self.cancel
+    }
+
+    /// Whether strategies must schedule no new job: interrupted from outside, or stopped
+    /// early by a failure.
+    pub(crate) fn must_stop(&self) -> bool {
         self.interrupted() || self.stopped_early()
     }
 
-    /// Whether the export was interrupted from outside (Ctrl-C).
-    pub fn interrupted(&self) -> bool {
-        self.cancel.load(Ordering::Relaxed)
+    /// Whether the export was interrupted from outside ([`Cancel::stop`] or abort).
+    pub(crate) fn interrupted(&self) -> bool {
+        self.cancel.is_interrupted()
     }
 
     /// Whether a failure stopped the scheduling (`--on-error fail-fast`, or a thread that
     /// could not be started).
-    pub fn stopped_early(&self) -> bool {
+    pub(crate) fn stopped_early(&self) -> bool {
         self.stopped.load(Ordering::Relaxed)
     }
 
-    /// Stops the scheduling of new jobs after a failure.
-    pub fn stop(&self) {
-        self.stopped.store(true, Ordering::Relaxed);
-    }
-
     /// Does the real work of a job: renders it and writes it to the sink.
-    pub fn execute(&self, job: Job) -> Outcome {
-        let result = match job.kind {
-            JobKind::Note { note, format } => self.write_note(&note, format),
-            JobKind::Bundle { format } => self.write_bundle(format),
-        };
-        Outcome {
+    pub(crate) fn execute(&self, job: Job) -> Executed {
+        let result = self.write_note(&job.note, job.hash, job.format);
+        Executed {
             index: job.index,
             result,
         }
     }
 
-    /// Runs `op` until it succeeds, fails for good, or has been retried `retries` times.
-    fn with_retries<T>(&self, mut op: impl FnMut() -> io::Result<T>) -> Result<T, String> {
+    /// Runs a job on the calling thread, latency as a blocking sleep: the thread strategies.
+    pub(crate) fn run_blocking(&self, job: Job) {
+        let started = Instant::now();
+        let executed = self.execute(job);
+        self.cancel.sleep(self.settings.latency);
+        self.record(started, executed);
+    }
+
+    /// Books the outcome of a job that started at `started` (its latency already waited).
+    pub(crate) fn record(&self, started: Instant, executed: Executed) {
+        match executed.result {
+            Ok(Some(bytes)) => self.tally.written(bytes),
+            Ok(None) => self.tally.unchanged(1),
+            Err(failure) => self.book_failure(failure),
+        }
+        if self.tally.keeps_spans() {
+            let end = self.epoch.elapsed().as_secs_f64();
+            let start = started.duration_since(self.epoch).as_secs_f64();
+            self.tally.span(executed.index, start, end);
+        }
+        self.advance(1);
+    }
+
+    /// A job that could not even start (its thread was refused): it fails with `error`, and
+    /// nothing more is scheduled.
+    pub(crate) fn fail(&self, job: &Job, error: &io::Error) {
+        self.tally
+            .failed(Failure::of(&job.file(self.settings.naming), error));
+        self.stopped.store(true, Ordering::Relaxed);
+        self.advance(1);
+    }
+
+    /// The jobs of a note the notebook holds damaged (`error`, a [`StoreError::Corrupt`]):
+    /// its file in each of `formats` fails, named by the note's id (its file name cannot be
+    /// made: the failure's path is the format's folder), and the export goes on.
+    pub(crate) fn fail_damaged(&self, id: i64, formats: &[Format], error: &StoreError) {
+        for &format in formats {
+            let folder = format.extension().into();
+            self.book_failure(Failure::damaged(id, format, folder, error.to_string()));
+        }
+        self.advance(formats.len() as u64);
+    }
+
+    /// A damaged note (`error`) left out of the bundle of `format`: a failure named by the
+    /// note's id, beside the bundle, which holds every other note.
+    pub(crate) fn damaged_in_bundle(&self, id: i64, format: Format, error: &StoreError) {
+        let bundle = OutFile::bundle(format);
+        let reason = format!("{error}; {} holds every other note", bundle.name);
+        self.book_failure(Failure::damaged(id, format, bundle.path(), reason));
+    }
+
+    /// Books `n` jobs left out because their files are up to date (no span: they never ran).
+    pub(crate) fn skipped(&self, n: u64) {
+        self.tally.unchanged(n);
+        self.advance(n);
+    }
+
+    /// A file that was written but could not be published: it counts as failed.
+    pub(crate) fn unpublish(&self, unpublished: Unpublished) {
+        let failure = Failure::of(&unpublished.file, &unpublished.error);
+        self.tally.unpublished(failure, unpublished.bytes);
+    }
+
+    /// The books, once every job is done.
+    pub(crate) fn close(&self) -> Books {
+        self.tally.close()
+    }
+
+    fn book_failure(&self, failure: Failure) {
+        // A note's file that failed keeps its old version, which the manifest still
+        // describes: never pruned for a failure.
+        if let (Some(inc), Some(id)) = (&self.incremental, failure.note_id) {
+            inc.kept(id, failure.format);
+        }
+        self.tally.failed(failure);
+        if self.settings.fail_fast {
+            self.stopped.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn advance(&self, jobs: u64) {
+        if let Some(progress) = &self.progress {
+            progress.advance(jobs);
+        }
+    }
+
+    /// Runs `op` until it succeeds, fails for good, or has been retried up to the limit. An
+    /// abort ends the retries.
+    fn with_retries<T>(&self, mut op: impl FnMut() -> io::Result<T>) -> io::Result<T> {
         let mut attempt = 0;
         loop {
             match op() {
                 Ok(v) => return Ok(v),
-                Err(e) if is_transient(&e) && attempt < self.retries => {
-                    wait_blocking(backoff(attempt));
+                Err(e)
+                    if is_transient(&e)
+                        && attempt < self.settings.retry_limit
+                        && !self.cancel.is_aborted() =>
+                {
+                    self.pause(backoff(attempt));
                     attempt += 1;
-                    self.retried.fetch_add(1, Ordering::Relaxed);
+                    self.tally.retried();
                 }
-                Err(e) if attempt > 0 => return Err(format!("{e} (after {attempt} retries)")),
-                Err(e) => return Err(e.to_string()),
+                Err(e) if attempt > 0 => {
+                    return Err(io::Error::new(
+                        e.kind(),
+                        format!("{e} (after {attempt} retries)"),
+                    ));
+                }
+                Err(e) => return Err(e),
             }
         }
     }
 
-    fn write_note(&self, note: &Note, format: Format) -> Result<Option<u64>, Failure> {
-        let rel = naming::relative_path(note, format, self.naming);
+    /// Sleeps on this thread, cut short by an abort. On a worker of a multi-threaded tokio
+    /// runtime (the async strategy) the runtime is told first, so that it moves the worker's
+    /// other tasks to another thread instead of leaving them stuck behind a retry's backoff.
+    fn pause(&self, pause: Duration) {
+        use tokio::runtime::{Handle, RuntimeFlavor};
+        match Handle::try_current().map(|h| h.runtime_flavor()) {
+            Ok(RuntimeFlavor::MultiThread) => {
+                tokio::task::block_in_place(|| self.cancel.sleep(pause));
+            }
+            _ => self.cancel.sleep(pause),
+        }
+    }
+
+    fn write_note(
+        &self,
+        note: &Note,
+        hash: Option<NoteHash>,
+        format: Format,
+    ) -> Result<Option<u64>, Failure> {
+        let file = OutFile::of_note(note, format, self.settings.naming);
         BUFFER.with_borrow_mut(|buf| {
             buf.clear();
-            format.render_file(note, &self.render, buf);
+            format.render_file(note, &self.settings.render, buf);
             let size = buf.len() as u64;
+            let incremental = self.incremental.as_deref().zip(hash);
             // Unchanged files were left out before they became jobs, except under --verify,
             // which compares the bytes on disk here, on the strategy's threads.
-            let hash = self
-                .incremental
-                .as_ref()
-                .map(|inc| (inc, incremental::note_hash(note)));
-            if let Some((inc, hash)) = &hash
+            if let Some((inc, hash)) = incremental
                 && inc.verify()
-                && inc.same_on_disk(note.id, format, &rel, hash, buf)
+                && inc.same_on_disk(&file, &hash, buf)
             {
                 return Ok(None);
             }
-            match self.with_retries(|| self.sink.write(&rel, buf)) {
+            match self.with_retries(|| self.sink.write(&file, buf)) {
                 Ok(()) => {
-                    if let Some((inc, hash)) = hash {
-                        inc.written(note.id, format, &rel, hash);
+                    if let Some((inc, hash)) = incremental {
+                        inc.written(&file, hash);
                     }
                     Ok(Some(size))
                 }
                 Err(error) => {
-                    self.sink.discard(&rel);
-                    Err(Failure {
-                        note_id: Some(note.id),
-                        format,
-                        path: rel,
-                        error,
-                    })
+                    self.sink.discard(&file);
+                    Err(Failure::of(&file, &error))
                 }
             }
         })
     }
 
-    fn write_bundle(&self, format: Format) -> Result<Option<u64>, Failure> {
-        let rel = PathBuf::from(naming::bundle_name(format));
-        let result = self.stream_bundle(format, &rel);
+    /// Writes the bundle of `format` from `notes` (one stream of the snapshot), then waits the
+    /// latency, and books it as job `index`. A note the stream gives as an error other than a
+    /// damaged note fails the whole bundle: no part of it is published.
+    pub(crate) fn run_bundle(
+        &self,
+        index: u64,
+        format: Format,
+        notes: impl Iterator<Item = Result<Arc<Note>, io::Error>>,
+    ) {
+        let started = Instant::now();
+        let file = OutFile::bundle(format);
+        let result = self.stream_bundle(&file, notes);
         if result.is_err() {
             // Whatever part of the bundle was streamed must not be published.
-            self.sink.discard(&rel);
+            self.sink.discard(&file);
         }
-        result.map(Some)
+        let executed = Executed {
+            index,
+            result: result.map(Some),
+        };
+        self.cancel.sleep(self.settings.latency);
+        self.record(started, executed);
     }
 
-    fn stream_bundle(&self, format: Format, rel: &std::path::Path) -> Result<u64, Failure> {
-        let fail = |error: String| Failure {
-            note_id: None,
-            format,
-            path: rel.to_path_buf(),
-            error,
-        };
-        let notes = self.source.notes().map_err(|e| fail(e.to_string()))?;
-        let file = self.with_retries(|| self.sink.open(rel)).map_err(fail)?;
+    fn stream_bundle(
+        &self,
+        file: &OutFile,
+        notes: impl Iterator<Item = Result<Arc<Note>, io::Error>>,
+    ) -> Result<u64, Failure> {
+        let fail = |error: io::Error| Failure::of(file, &error);
+        let stream = self.with_retries(|| self.sink.open(file)).map_err(fail)?;
         let mut counted = CountingWriter {
-            inner: std::io::BufWriter::new(file),
+            inner: io::BufWriter::new(stream),
             bytes: 0,
         };
-        format
-            .write_bundle(notes, &self.render, &mut counted)
-            .map_err(|e| fail(error_chain(&e)))?;
-        counted.flush().map_err(|e| fail(e.to_string()))?;
+        file.format
+            .write_bundle(notes, &self.settings.render, &mut counted)
+            .map_err(|e| fail(io::Error::other(error_chain(&e))))?;
+        counted.flush().map_err(fail)?;
         Ok(counted.bytes)
     }
-
-    /// Books the outcome of a job that started at `started` (its latency already waited).
-    pub fn record(&self, started: Instant, outcome: Outcome) {
-        match outcome.result {
-            Ok(Some(bytes)) => {
-                self.files.fetch_add(1, Ordering::Relaxed);
-                self.bytes.fetch_add(bytes, Ordering::Relaxed);
-            }
-            Ok(None) => {
-                self.unchanged.fetch_add(1, Ordering::Relaxed);
-            }
-            Err(failure) => {
-                lock(&self.failures).push(failure);
-                if self.fail_fast {
-                    self.stop();
-                }
-            }
-        }
-        if let Some(spans) = &self.spans {
-            let end = self.epoch.elapsed().as_secs_f64();
-            let start = started.duration_since(self.epoch).as_secs_f64();
-            lock(spans).push(Span {
-                index: outcome.index,
-                start_s: start,
-                end_s: end,
-            });
-        }
-        if let Some(bar) = &self.progress {
-            bar.inc(1);
-        }
-    }
-
-    /// Runs a job on the calling thread, latency as a blocking sleep: the thread strategies.
-    pub fn run_blocking(&self, job: Job) {
-        let started = Instant::now();
-        let outcome = self.execute(job);
-        if !self.latency.is_zero() {
-            std::thread::sleep(self.latency);
-        }
-        self.record(started, outcome);
-    }
-}
-
-/// Sleeps on this thread. On a worker of a multi-threaded tokio runtime (the async strategy)
-/// the runtime is told first, so that it moves the worker's other tasks to another thread
-/// instead of leaving them stuck behind a retry's backoff.
-fn wait_blocking(pause: Duration) {
-    use tokio::runtime::{Handle, RuntimeFlavor};
-    match Handle::try_current().map(|h| h.runtime_flavor()) {
-        Ok(RuntimeFlavor::MultiThread) => {
-            tokio::task::block_in_place(|| std::thread::sleep(pause));
-        }
-        _ => std::thread::sleep(pause),
-    }
-}
-
-/// Locks a mutex, taking the data even if another thread panicked while holding it: the
-/// tallies stay meaningful, and one panicking job must not hide the others' results.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -340,13 +371,13 @@ struct CountingWriter<W> {
 }
 
 impl<W: Write> Write for CountingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
         self.bytes += n as u64;
         Ok(n)
     }
 
-    fn flush(&mut self) -> std::io::Result<()> {
+    fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
 }

@@ -1,8 +1,8 @@
 //! Output formats: a note turned into bytes.
 //!
-//! Each format is one file in this folder behind the private [`Render`] trait, whose single
+//! Each format is one file in this folder behind the private `Render` trait, whose single
 //! method appends one note's record to a buffer. Rendering never touches the file system:
-//! writing, naming and crash safety belong to [`crate::export`]. What surrounds the records
+//! writing, naming and crash safety belong to [`crate::export`](mod@crate::export). What surrounds the records
 //! (a CSV header, the brackets of a JSON array) is chosen here, in one `match` per layout, so
 //! that a per-note file and a bundle hold records rendered by the same code.
 
@@ -11,6 +11,7 @@ mod json;
 mod jsonl;
 mod markdown;
 
+use std::borrow::Borrow;
 use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
@@ -18,19 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::model::Note;
 
 /// An output format.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    clap::ValueEnum,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     /// Markdown with YAML front matter (id, title, tags, created, updated), then the body.
@@ -72,9 +62,9 @@ impl Format {
     ///
     /// Notes are rendered one at a time into a reused buffer, so memory does not grow with
     /// the number of notes. Returns the number of notes written.
-    pub fn write_bundle<E>(
+    pub fn write_bundle<N: Borrow<Note>, E>(
         self,
-        notes: impl IntoIterator<Item = Result<Note, E>>,
+        notes: impl IntoIterator<Item = Result<N, E>>,
         options: &RenderOptions,
         out: &mut impl Write,
     ) -> Result<u64, BundleError<E>> {
@@ -90,7 +80,7 @@ impl Format {
             let note = note.map_err(BundleError::Source)?;
             buf.clear();
             buf.extend_from_slice(if count == 0 { open } else { separator });
-            framing.render.render(&note, &mut buf);
+            framing.render.render(note.borrow(), &mut buf);
             if self == Format::Md {
                 // Keep the next note's `---` on a line of its own.
                 if !buf.ends_with(b"\n") {

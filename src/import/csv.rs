@@ -9,11 +9,11 @@
 
 use std::path::Path;
 
-use super::{Fields, ImportError, Read1};
+use super::{Fields, ImportError, Parsed};
 
 const COLUMNS: [&str; 6] = ["id", "title", "tags", "created", "updated", "body"];
 
-pub(super) fn read(path: &Path, text: &str, csv_safe: bool) -> Vec<Read1> {
+pub(super) fn read(path: &Path, text: &str, csv_safe: bool) -> Vec<Parsed> {
     let fail = |line: Option<usize>, message: String| ImportError::Csv {
         path: path.to_path_buf(),
         line,

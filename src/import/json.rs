@@ -6,10 +6,10 @@
 
 use std::path::Path;
 
-use super::{Fields, ImportError, Read1, strip_location};
+use super::{Fields, ImportError, Parsed, strip_location};
 use crate::model::Note;
 
-pub(super) fn read(path: &Path, text: &str) -> Vec<Read1> {
+pub(super) fn read(path: &Path, text: &str) -> Vec<Parsed> {
     let array = text.trim_start().starts_with('[');
     let notes = if array {
         serde_json::from_str::<Vec<Note>>(text)

@@ -3,11 +3,11 @@
 
 use std::path::Path;
 
-use super::Read1;
+use super::Parsed;
 use super::json::{error, from_note};
 use crate::model::Note;
 
-pub(super) fn read(path: &Path, text: &str) -> Vec<Read1> {
+pub(super) fn read(path: &Path, text: &str) -> Vec<Parsed> {
     text.split('\n')
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())

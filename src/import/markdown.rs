@@ -16,7 +16,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Fields, ImportError, Read1, strip_location};
+use super::{Fields, ImportError, Parsed, strip_location};
 use crate::export::naming::bundle_name;
 use crate::format::Format;
 use crate::model::Timestamp;
@@ -33,7 +33,7 @@ struct FrontMatter {
     updated: Timestamp,
 }
 
-pub(super) fn read(path: &Path, text: &str) -> Vec<Read1> {
+pub(super) fn read(path: &Path, text: &str) -> Vec<Parsed> {
     if !is_delimiter(first_line(text)) {
         return vec![without_front_matter(path, text)];
     }
@@ -139,7 +139,7 @@ fn next_record(text: &str, from: usize) -> Option<usize> {
     None
 }
 
-fn without_front_matter(path: &Path, text: &str) -> Read1 {
+fn without_front_matter(path: &Path, text: &str) -> Parsed {
     let heading = text.lines().find_map(|l| {
         let h = l.strip_prefix("# ")?.trim();
         // `# Title #` is the closed form of the same heading.

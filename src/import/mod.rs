@@ -250,7 +250,7 @@ pub struct Record {
 
 /// A record of a reader, or why there is none; a reader returns one error for a file it
 /// cannot read at all, one per record for records it cannot read.
-type Read1 = Result<Record, ImportError>;
+type Parsed = Result<Record, ImportError>;
 
 /// The fields every reader finds, checked once, here.
 struct Fields {
@@ -263,7 +263,7 @@ struct Fields {
 }
 
 impl Fields {
-    fn check(self, path: &Path, line: Option<usize>) -> Read1 {
+    fn check(self, path: &Path, line: Option<usize>) -> Parsed {
         let invalid = |message: String| ImportError::Invalid {
             path: path.to_path_buf(),
             line,
@@ -436,7 +436,7 @@ pub fn read_text(path: &Path, max_size: u64) -> Result<String, ImportError> {
 
 /// Parses `text`, the contents of `path`, as `format`: one result per record, or one error
 /// for a file that cannot be read at all.
-pub fn parse(path: &Path, text: &str, format: Format, csv_safe: bool) -> Vec<Read1> {
+pub fn parse(path: &Path, text: &str, format: Format, csv_safe: bool) -> Vec<Parsed> {
     match format {
         Format::Md => markdown::read(path, text),
         Format::Json => json::read(path, text),

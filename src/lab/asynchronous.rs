@@ -11,8 +11,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::export::{Run, lesson_export};
-use crate::export::strategy::asynchronous::Flavor;
-use crate::export::{ExportError, StrategyKind};
+use crate::export::{AsyncRuntime, ExportError, StrategyKind};
 use crate::resources::{os_threads, peak_threads_during};
 
 /// What `lab async` measured.
@@ -40,14 +39,14 @@ pub fn run(out: &Path, latency: Duration) -> Result<AsyncReport, ExportError> {
             out,
             StrategyKind::Async,
             None,
-            Flavor::CurrentThread,
+            AsyncRuntime::CurrentThread,
             latency,
         )
     });
     let s = summary?;
-    let sequential = s.jobs as f64 * latency.as_secs_f64();
+    let sequential = s.planned_jobs as f64 * latency.as_secs_f64();
     Ok(AsyncReport {
-        jobs: s.jobs,
+        jobs: s.planned_jobs,
         latency_s: latency.as_secs_f64(),
         run: Run {
             strategy: "async (current thread)".into(),

@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::export::strategy::asynchronous::Flavor;
-use crate::export::{ExportConfig, ExportError, Hooks, NoteSource, StrategyKind, Summary, export};
+use crate::export::{
+    AsyncRuntime, ExportConfig, ExportError, Hooks, NoteSource, StrategyKind, Summary, export,
+};
 
 /// How one strategy did on the lesson's export.
 #[derive(Debug, Clone, Serialize)]
@@ -47,7 +48,7 @@ pub fn lesson_export(
     out: &Path,
     strategy: StrategyKind,
     concurrency: Option<usize>,
-    runtime: Flavor,
+    runtime: AsyncRuntime,
     latency: Duration,
 ) -> Result<Summary, ExportError> {
     let config = ExportConfig {
@@ -72,9 +73,9 @@ pub fn run(
     let mut notes = 0;
     for strategy in StrategyKind::ALL {
         narrate(&format!("exporting with {strategy}..."));
-        let summary = lesson_export(out, strategy, None, Flavor::MultiThread, latency)?;
+        let summary = lesson_export(out, strategy, None, AsyncRuntime::MultiThread, latency)?;
         let base = *sequential_s.get_or_insert(summary.wall_s);
-        jobs = summary.jobs;
+        jobs = summary.planned_jobs;
         notes = summary.notes;
         runs.push(Run {
             strategy: strategy.name().to_owned(),

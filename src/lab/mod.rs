@@ -5,7 +5,7 @@
 //! "what this shows". Experiments that have something to say while they run (a thread
 //! starting, a thread done) pass it to a [`Narrator`] as it happens, so the order printed is
 //! the order that really happened. The I/O experiments run the real export engine
-//! ([`crate::export`]) with simulated latency; nothing here re-implements it.
+//! ([`crate::export`](mod@crate::export)) with simulated latency; nothing here re-implements it.
 
 pub mod asynchronous;
 pub mod cpu;
@@ -66,9 +66,7 @@ pub const EXPERIMENTS: &[(&str, &str)] = &[
 
 /// Number of CPU cores available to this process.
 pub fn cores() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
+    crate::sys::cores()
 }
 
 /// Parses `2,1` or `2s,500ms` into durations (plain numbers are seconds).

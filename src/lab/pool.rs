@@ -10,8 +10,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::export::{Run, lesson_export};
-use crate::export::strategy::asynchronous::Flavor;
-use crate::export::{ExportError, StrategyKind};
+use crate::export::{AsyncRuntime, ExportError, StrategyKind};
 
 /// What `lab pool` measured.
 #[derive(Debug, Clone, Serialize)]
@@ -36,9 +35,9 @@ pub fn run(out: &Path, workers: usize, latency: Duration) -> Result<PoolReport, 
         (StrategyKind::Threads, None),
         (StrategyKind::Pool, Some(workers.max(1))),
     ] {
-        let s = lesson_export(out, strategy, n, Flavor::MultiThread, latency)?;
-        jobs = s.jobs;
-        let sequential = s.jobs as f64 * latency.as_secs_f64();
+        let s = lesson_export(out, strategy, n, AsyncRuntime::MultiThread, latency)?;
+        jobs = s.planned_jobs;
+        let sequential = s.planned_jobs as f64 * latency.as_secs_f64();
         runs.push(Run {
             strategy: strategy.name().to_owned(),
             concurrency: s.concurrency,

@@ -30,7 +30,8 @@ use std::time::Instant;
 use serde::Serialize;
 
 /// How the two threads share the counter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Variant {
     /// An atomic load, then a store: a race condition that loses updates.

@@ -34,8 +34,27 @@ pub struct Event {
     pub at_s: f64,
     /// The task, A, B, ...
     pub task: String,
-    /// `starting` or `done`.
-    pub what: &'static str,
+    /// What happened.
+    pub what: EventKind,
+}
+
+/// What happened to a task.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum EventKind {
+    /// It started.
+    Starting,
+    /// It ended.
+    Done,
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            EventKind::Starting => "starting",
+            EventKind::Done => "done",
+        })
+    }
 }
 
 /// What `lab threads` measured.
@@ -60,9 +79,9 @@ pub struct ThreadsReport {
 /// Runs the tasks on threads, narrating each start and end as it happens.
 pub fn run(durations: &[Duration], join: bool, narrate: Narrator<'_>) -> ThreadsReport {
     let started = Instant::now();
-    let (tx, rx) = mpsc::channel::<(usize, &'static str, Duration)>();
+    let (tx, rx) = mpsc::channel::<(usize, EventKind, Duration)>();
     let mut events = Vec::new();
-    let mut record = |(task, what, at): (usize, &'static str, Duration), narrate: Narrator<'_>| {
+    let mut record = |(task, what, at): (usize, EventKind, Duration), narrate: Narrator<'_>| {
         narrate(&format!("{:>6}  {what} {}", secs(at), label(task)));
         events.push(Event {
             at_s: at.as_secs_f64(),
@@ -72,9 +91,9 @@ pub fn run(durations: &[Duration], join: bool, narrate: Narrator<'_>) -> Threads
     };
     let spawn_task = |i: usize, d: Duration, tx: mpsc::Sender<_>| {
         move || {
-            let _ = tx.send((i, "starting", started.elapsed()));
+            let _ = tx.send((i, EventKind::Starting, started.elapsed()));
             thread::sleep(d);
-            let _ = tx.send((i, "done", started.elapsed()));
+            let _ = tx.send((i, EventKind::Done, started.elapsed()));
         }
     };
     let total;
@@ -115,7 +134,7 @@ pub fn run(durations: &[Duration], join: bool, narrate: Narrator<'_>) -> Threads
     }
     let last_done_s = events
         .iter()
-        .filter(|e| e.what == "done")
+        .filter(|e| e.what == EventKind::Done)
         .map(|e| e.at_s)
         .fold(0.0, f64::max);
     ThreadsReport {
@@ -216,7 +235,7 @@ mod tests {
         let done: Vec<&str> = report
             .events
             .iter()
-            .filter(|e| e.what == "done")
+            .filter(|e| e.what == EventKind::Done)
             .map(|e| e.task.as_str())
             .collect();
         assert_eq!(done, ["B", "A"], "the shorter task finishes first");

@@ -41,7 +41,8 @@ pub struct Query {
 }
 
 /// The date a [`Query`]'s `since` and `until` look at.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum DateField {
     /// When the note was created.
@@ -52,7 +53,8 @@ pub enum DateField {
 }
 
 /// The order of a [`Query`]'s results; ties are broken by id.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Sort {
     /// By id: the order notes were added in.

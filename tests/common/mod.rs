@@ -68,6 +68,20 @@ impl TestEnv {
         cmd
     }
 
+    /// The smartnotes binary like [`TestEnv::cmd`], started by `sh` after the shell's
+    /// `limits` (`"ulimit -v 200000"`, `"ulimit -n 256"`). Add arguments to it as to
+    /// [`TestEnv::cmd`].
+    pub fn cmd_with_limits(&self, limits: &str) -> Command {
+        let mut cmd = Command::new("sh");
+        cmd.current_dir(self.root())
+            .env("SMARTNOTES_DB", self.db())
+            .env_remove("RUST_LOG")
+            .arg("-c")
+            .arg(format!("{limits} && exec \"$0\" \"$@\""))
+            .arg(assert_cmd::cargo::cargo_bin("smartnotes"));
+        cmd
+    }
+
     /// Runs `smartnotes export --out <rel> <args>` and returns its JSON summary.
     pub fn export_json(&self, rel: &str, args: &[&str]) -> serde_json::Value {
         let out = self
@@ -163,18 +177,18 @@ pub fn assert_all_complete(out: &Path, reference: &BTreeMap<PathBuf, Vec<u8>>) {
     }
 }
 
-/// Checks the books of a JSON summary: written + unchanged + failed + skipped = jobs, and every
+/// Checks the books of a JSON summary: written + unchanged + failed + skipped = planned jobs, and every
 /// failure is listed. Returns (files, failed).
 pub fn assert_books_balance(summary: &serde_json::Value) -> (u64, u64) {
     let n = |k: &str| summary[k].as_u64().unwrap_or(0);
-    let (files, failed, jobs) = (n("files"), n("failed"), n("jobs"));
+    let (files, failed, jobs) = (n("files"), n("failed"), n("planned_jobs"));
     assert_eq!(
         summary["failures"].as_array().map(Vec::len),
         Some(failed as usize),
         "every failure is listed: {summary}"
     );
     assert!(files + n("unchanged") + failed <= jobs, "{summary}");
-    if !summary["cancelled"].as_bool().unwrap_or(false)
+    if !summary["interrupted"].as_bool().unwrap_or(false)
         && !summary["stopped_early"].as_bool().unwrap_or(false)
     {
         assert_eq!(files + n("unchanged") + failed, jobs, "{summary}");

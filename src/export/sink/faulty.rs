@@ -4,7 +4,8 @@
 //! timing or order, so every strategy fails the same jobs and tests can name them in advance.
 //! A fault is one of three kinds ([`FaultKind`]): a permanent error, a full disk (ENOSPC), or a
 //! transient error that goes away after [`TRANSIENT_ATTEMPTS`] failed attempts at that file,
-//! which is what the export's retries ([`crate::export::ExportConfig::retries`]) are for.
+//! which is what the export's retry limit ([`crate::export::ExportConfig::retry_limit`]) is
+//! for.
 
 use std::collections::HashMap;
 use std::io;
@@ -12,14 +13,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use super::Sink;
-use crate::export::work::lock;
+use crate::export::job::OutFile;
+use crate::sys::lock;
 
 /// How many attempts at a file a transient fault fails before the write goes through: three
 /// retries are enough, none is not.
-pub const TRANSIENT_ATTEMPTS: u32 = 2;
+pub(crate) const TRANSIENT_ATTEMPTS: u32 = 2;
 
 /// What an injected fault looks like.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
 #[serde(rename_all = "kebab-case")]
 pub enum FaultKind {
     /// An error that no retry cures (`ErrorKind::Other`).
@@ -34,7 +38,7 @@ pub enum FaultKind {
 
 /// Wraps a sink and fails a fraction of its writes with an I/O error.
 #[derive(Debug)]
-pub struct Faulty<S> {
+pub(crate) struct Faulty<S> {
     inner: S,
     rate: f64,
     seed: u64,
@@ -44,13 +48,9 @@ pub struct Faulty<S> {
 }
 
 impl<S: Sink> Faulty<S> {
-    /// Fails about `rate` (0.0 to 1.0) of the writes to `inner`, chosen by `seed`.
-    pub fn new(inner: S, rate: f64, seed: u64) -> Self {
-        Self::with_kind(inner, rate, seed, FaultKind::Permanent)
-    }
-
-    /// Like [`Faulty::new`], with faults of `kind`.
-    pub fn with_kind(inner: S, rate: f64, seed: u64, kind: FaultKind) -> Self {
+    /// Fails about `rate` (0.0 to 1.0) of the writes to `inner`, chosen by `seed`, with
+    /// faults of `kind`.
+    pub(crate) fn new(inner: S, rate: f64, seed: u64, kind: FaultKind) -> Self {
         Faulty {
             inner,
             rate: rate.clamp(0.0, 1.0),
@@ -84,7 +84,7 @@ impl<S: Sink> Faulty<S> {
     }
 
     /// Whether the write of `rel` is one that fails.
-    pub fn fails(&self, rel: &Path) -> bool {
+    pub(crate) fn fails(&self, rel: &Path) -> bool {
         let mut hasher = blake3::Hasher::new();
         hasher.update(&self.seed.to_le_bytes());
         hasher.update(rel.as_os_str().as_encoded_bytes());
@@ -95,22 +95,22 @@ impl<S: Sink> Faulty<S> {
 }
 
 impl<S: Sink> Sink for Faulty<S> {
-    fn write(&self, rel: &Path, bytes: &[u8]) -> io::Result<()> {
-        if let Some(e) = self.fault(rel) {
+    fn write(&self, file: &OutFile, bytes: &[u8]) -> io::Result<()> {
+        if let Some(e) = self.fault(&file.path()) {
             return Err(e);
         }
-        self.inner.write(rel, bytes)
+        self.inner.write(file, bytes)
     }
 
-    fn open(&self, rel: &Path) -> io::Result<Box<dyn io::Write + Send>> {
-        if let Some(e) = self.fault(rel) {
+    fn open(&self, file: &OutFile) -> io::Result<Box<dyn io::Write + Send>> {
+        if let Some(e) = self.fault(&file.path()) {
             return Err(e);
         }
-        self.inner.open(rel)
+        self.inner.open(file)
     }
 
-    fn discard(&self, rel: &Path) {
-        self.inner.discard(rel)
+    fn discard(&self, file: &OutFile) {
+        self.inner.discard(file)
     }
 }
 
@@ -118,34 +118,44 @@ impl<S: Sink> Sink for Faulty<S> {
 mod tests {
     use super::*;
     use crate::export::sink::Null;
+    use crate::format::Format;
+
+    fn md(id: i64) -> OutFile {
+        OutFile {
+            note: Some(id),
+            format: Format::Md,
+            name: format!("{id}.md"),
+        }
+    }
 
     #[test]
     fn the_same_files_fail_every_time_at_about_the_rate() {
-        let sink = Faulty::new(Null, 0.3, 9);
-        let paths: Vec<String> = (0..2000).map(|i| format!("md/{i}.md")).collect();
-        let fails = |s: &Faulty<Null>| paths.iter().filter(|p| s.fails(Path::new(p))).count();
+        let permanent = |rate| Faulty::new(Null, rate, 9, FaultKind::Permanent);
+        let sink = permanent(0.3);
+        let files: Vec<OutFile> = (0..2000).map(md).collect();
+        let fails = |s: &Faulty<Null>| files.iter().filter(|f| s.fails(&f.path())).count();
         let n = fails(&sink);
-        assert_eq!(n, fails(&Faulty::new(Null, 0.3, 9)));
+        assert_eq!(n, fails(&permanent(0.3)));
         assert!((450..750).contains(&n), "{n} of 2000 at rate 0.3");
-        assert_eq!(fails(&Faulty::new(Null, 0.0, 9)), 0);
-        assert_eq!(fails(&Faulty::new(Null, 1.0, 9)), 2000);
-        let failing = paths.iter().find(|p| sink.fails(Path::new(p))).unwrap();
-        let passing = paths.iter().find(|p| !sink.fails(Path::new(p))).unwrap();
-        assert!(sink.write(Path::new(failing), b"x").is_err());
-        assert!(sink.write(Path::new(passing), b"x").is_ok());
+        assert_eq!(fails(&permanent(0.0)), 0);
+        assert_eq!(fails(&permanent(1.0)), 2000);
+        let failing = files.iter().find(|f| sink.fails(&f.path())).unwrap();
+        let passing = files.iter().find(|f| !sink.fails(&f.path())).unwrap();
+        assert!(sink.write(failing, b"x").is_err());
+        assert!(sink.write(passing, b"x").is_ok());
     }
 
     #[test]
     fn transient_faults_clear_after_a_few_attempts_and_no_space_is_enospc() {
-        let sink = Faulty::with_kind(Null, 1.0, 1, FaultKind::Transient);
-        let p = Path::new("md/1.md");
+        let sink = Faulty::new(Null, 1.0, 1, FaultKind::Transient);
+        let p = md(1);
         for _ in 0..TRANSIENT_ATTEMPTS {
-            let e = sink.write(p, b"x").unwrap_err();
+            let e = sink.write(&p, b"x").unwrap_err();
             assert_eq!(e.kind(), io::ErrorKind::Interrupted);
         }
-        assert!(sink.write(p, b"x").is_ok());
-        let full = Faulty::with_kind(Null, 1.0, 1, FaultKind::NoSpace);
-        let e = full.write(p, b"x").unwrap_err();
+        assert!(sink.write(&p, b"x").is_ok());
+        let full = Faulty::new(Null, 1.0, 1, FaultKind::NoSpace);
+        let e = full.write(&p, b"x").unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::StorageFull);
         assert_eq!(e.raw_os_error(), Some(28));
     }

@@ -1,7 +1,8 @@
 //! Crash-safe writing: a staging folder inside the export folder, published by renames.
 //!
 //! Every file is first written under `<out>/.smartnotes-staging-<pid>/`, which mirrors the
-//! final layout. [`Staging::publish`] then moves it into place: a format folder that does not
+//! final layout, and booked in a ledger under its identity ([`OutFile`]: note, format, name).
+//! [`Staging::publish`] then moves the booked files into place: a format folder that does not
 //! exist yet is moved with one `rename` (a fresh export of 100,000 notes costs one rename per
 //! format, not one per file); into an existing folder each file is renamed over its old
 //! version, which replaces it atomically. A reader therefore sees the old file or the new one,
@@ -14,54 +15,123 @@
 //!
 //! The export folder is locked (`flock` on the folder itself) for the whole export, so two
 //! exports into one folder cannot interleave and a staging folder found at the start is known
-//! to be stale. Publishing never follows a symbolic link: a format folder that is a link is
-//! refused, and a link at a file's final name is replaced, not written through.
+//! to be stale.
+//!
+//! Links. Everything here goes through folder handles (`openat`, `renameat`, `unlinkat` with
+//! `O_NOFOLLOW`), never through a path looked up again later: a staged file is created
+//! exclusively (a link planted at its name is not followed), a format folder that is a
+//! symbolic link is refused for publishing and for removals alike, a link at a file's final
+//! name is replaced by the rename, never written through, and [`Staging::remove_old`] removes
+//! only regular files.
 
 use std::collections::HashMap;
-use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{self, Write};
+use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rustix::fs::{AtFlags, FileType, Mode, OFlags};
+use rustix::io::Errno;
 
 use super::Sink;
-use crate::export::naming;
-
-/// Name prefix of staging folders.
-pub const STAGING_PREFIX: &str = ".smartnotes-staging-";
+use crate::export::job::OutFile;
+use crate::export::naming::{self, STAGING_PREFIX};
+use crate::format::Format;
+use crate::sys::lock;
 
 /// Writes into a staging folder of the export folder; see the module docs.
 #[derive(Debug)]
-pub struct Staging {
+pub(crate) struct Staging {
     out: PathBuf,
-    dir: PathBuf,
-    // Held for the life of the export: the flock on the export folder.
-    _lock: File,
+    // The export folder, held open (and flock'ed) for the whole export: every publication
+    // and removal goes through it.
+    out_dir: File,
+    // The staging folder's name in the export folder, and the folder itself.
+    name: String,
+    root: OwnedFd,
+    // The staged format folders (files layout).
+    folders: Vec<(Format, OwnedFd)>,
+    ledger: Mutex<Ledger>,
+}
+
+/// The files staged so far, by identity.
+#[derive(Debug, Default)]
+struct Ledger {
+    notes: Vec<(Format, Names)>,
+    bundles: Vec<Format>,
+}
+
+/// Notes' file names of one format, in one string: a few bytes per file more than the names.
+#[derive(Debug, Default)]
+struct Names {
+    text: String,
+    // (note id, end of its name in `text`)
+    ends: Vec<(i64, usize)>,
+}
+
+impl Ledger {
+    /// Books a note's file, fully written.
+    fn book(&mut self, file: &OutFile) {
+        let Some(id) = file.note else { return };
+        let i = match self.notes.iter().position(|(f, _)| *f == file.format) {
+            Some(i) => i,
+            None => {
+                self.notes.push((file.format, Names::default()));
+                self.notes.len() - 1
+            }
+        };
+        self.notes[i].1.push(id, &file.name);
+    }
+}
+
+impl Names {
+    fn push(&mut self, id: i64, name: &str) {
+        self.text.push_str(name);
+        self.ends.push((id, self.text.len()));
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (i64, &str)> {
+        let mut start = 0;
+        self.ends.iter().map(move |&(id, end)| {
+            let name = &self.text[start..end];
+            start = end;
+            (id, name)
+        })
+    }
 }
 
 /// A staged file that could not be moved into place.
 #[derive(Debug)]
-pub struct Unpublished {
-    /// Its path relative to the export folder.
-    pub path: PathBuf,
+pub(crate) struct Unpublished {
+    pub(crate) file: OutFile,
     /// Its size, no longer written.
-    pub bytes: u64,
-    /// Why.
-    pub error: io::Error,
+    pub(crate) bytes: u64,
+    pub(crate) error: io::Error,
 }
 
 /// What [`Staging::publish`] did.
 #[derive(Debug, Default)]
-pub struct Published {
+pub(crate) struct Published {
     /// Files that could not be moved into place, with why.
-    pub failed: Vec<Unpublished>,
-    /// Stale staging folders of earlier, interrupted exports that were removed.
-    pub stale_removed: usize,
-    /// Files removed because their note was published under a new name.
-    pub renamed: u64,
+    pub(crate) failed: Vec<Unpublished>,
+    /// Files found in a format folder under another generated name of a note just published
+    /// there (its title changed, or the naming did): old files, for
+    /// [`Staging::remove_old`].
+    pub(crate) earlier: Vec<OutFile>,
+}
+
+/// What [`Staging::remove_old`] did.
+#[derive(Debug, Default)]
+pub(crate) struct Removed {
+    pub(crate) files: u64,
+    /// Old files that could not be removed, with why.
+    pub(crate) warnings: Vec<String>,
 }
 
 /// Why the export folder could not be prepared.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StagingError {
     /// The export folder could not be created or opened.
     #[error("cannot use the output folder {}", path.display())]
@@ -82,15 +152,16 @@ pub enum StagingError {
 
 impl Staging {
     /// Prepares `out` for an export: creates it, locks it, removes stale staging folders and
-    /// creates a new one with a subfolder for each of `subdirs`.
-    pub fn new(out: &Path, subdirs: &[&str]) -> Result<(Staging, usize), StagingError> {
+    /// creates a new one with a subfolder for each of `formats` (none for bundles). Returns the
+    /// staging and how many stale staging folders were removed.
+    pub(crate) fn new(out: &Path, formats: &[Format]) -> Result<(Staging, usize), StagingError> {
         let err = |source| StagingError::Out {
             path: out.to_path_buf(),
             source,
         };
         fs::create_dir_all(out).map_err(err)?;
-        let lock = File::open(out).map_err(err)?;
-        match lock.try_lock() {
+        let out_dir = File::open(out).map_err(err)?;
+        match out_dir.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
                 return Err(StagingError::Busy {
@@ -100,217 +171,312 @@ impl Staging {
             Err(fs::TryLockError::Error(e)) => return Err(err(e)),
         }
         let stale = remove_stale(out).map_err(err)?;
-        let dir = out.join(format!("{STAGING_PREFIX}{}", std::process::id()));
-        fs::create_dir(&dir).map_err(err)?;
-        for sub in subdirs {
-            fs::create_dir(dir.join(sub)).map_err(err)?;
+        let name = format!("{STAGING_PREFIX}{}", std::process::id());
+        let root = make_folder(&out_dir, &name).map_err(err)?;
+        let mut folders = Vec::with_capacity(formats.len());
+        for &format in formats {
+            folders.push((format, make_folder(&root, format.extension()).map_err(err)?));
         }
-        Ok((
-            Staging {
-                out: out.to_path_buf(),
-                dir,
-                _lock: lock,
-            },
-            stale,
-        ))
+        let staging = Staging {
+            out: out.to_path_buf(),
+            out_dir,
+            name,
+            root,
+            folders,
+            ledger: Mutex::new(Ledger::default()),
+        };
+        Ok((staging, stale))
     }
 
-    /// The export folder.
-    pub fn out(&self) -> &Path {
-        &self.out
+    /// The staged folder that holds `file`.
+    fn staged_folder(&self, file: &OutFile) -> io::Result<&OwnedFd> {
+        if file.folder().is_none() {
+            return Ok(&self.root);
+        }
+        self.format_folder(file.format)
+            .ok_or_else(|| io::Error::other(format!("no staged folder for {}", file.format)))
     }
 
-    /// Moves every staged file to its final name and removes the staging folder.
+    /// The staged folder of `format` (files layout).
+    fn format_folder(&self, format: Format) -> Option<&OwnedFd> {
+        self.folders
+            .iter()
+            .find(|(f, _)| *f == format)
+            .map(|(_, fd)| fd)
+    }
+
+    /// Moves every booked file to its final name and removes the staging folder.
     ///
     /// A file that cannot be moved is listed in [`Published::failed`] and deleted with the
     /// staging folder: it leaves nothing behind, neither under its final name nor as a stray
     /// temporary file.
-    pub fn publish(&self) -> Published {
+    pub(crate) fn publish(&self) -> Published {
+        let ledger = std::mem::take(&mut *lock(&self.ledger));
         let mut published = Published::default();
-        match fs::read_dir(&self.dir) {
-            Ok(entries) => {
-                for entry in entries.flatten() {
-                    let rel = PathBuf::from(entry.file_name());
-                    let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
-                    if is_dir {
-                        self.publish_dir(&rel, &mut published);
-                    } else {
-                        let target = self.out.join(&rel);
-                        if let Err(error) = replace_file(&entry.path(), &target) {
-                            let bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                            published.failed.push(Unpublished {
-                                path: rel,
-                                bytes,
-                                error,
-                            });
-                        }
-                    }
-                }
+        for (format, names) in &ledger.notes {
+            self.publish_folder(*format, names, &mut published);
+        }
+        for format in ledger.bundles {
+            let file = OutFile::bundle(format);
+            if let Err(error) = rename(&self.root, &self.out_dir, &file.name) {
+                let bytes = size(&self.root, &file.name);
+                let error = self.explain(error, &file.path());
+                published.failed.push(Unpublished { file, bytes, error });
             }
-            Err(error) => published.failed.push(Unpublished {
-                path: PathBuf::new(),
-                bytes: 0,
-                error,
-            }),
         }
         // Whatever is left (files that failed to move) goes with the staging folder.
-        let _ = fs::remove_dir_all(&self.dir);
+        let _ = fs::remove_dir_all(self.out.join(&self.name));
         published
     }
 
-    /// Deletes every staged file, so that [`Staging::publish`] publishes nothing, and lists
-    /// them (path relative to the export folder, size).
-    pub fn discard_all(&self) -> Vec<super::PlannedFile> {
-        let mut files = Vec::new();
-        let mut folders = vec![PathBuf::new()];
-        while let Some(rel) = folders.pop() {
-            let Ok(entries) = fs::read_dir(self.dir.join(&rel)) else {
-                continue;
+    fn publish_folder(&self, format: Format, names: &Names, published: &mut Published) {
+        let ext = format.extension();
+        let Some(staged) = self.format_folder(format) else {
+            return;
+        };
+        let target = match open_folder(&self.out_dir, ext) {
+            Ok(target) => target,
+            // A new folder: one rename moves all of it.
+            Err(Errno::NOENT) => match rename(&self.root, &self.out_dir, ext) {
+                Ok(()) => return,
+                Err(e) => return self.fail_all(format, names, staged, e, published),
+            },
+            Err(e) => return self.fail_all(format, names, staged, e, published),
+        };
+        let mut earlier = earlier_names(&target, format);
+        for (id, name) in names.iter() {
+            let file = OutFile {
+                note: Some(id),
+                format,
+                name: name.to_owned(),
             };
-            for entry in entries.flatten() {
-                let path = rel.join(entry.file_name());
-                match entry.file_type() {
-                    Ok(t) if t.is_dir() => folders.push(path),
-                    _ => {
-                        let bytes = entry.metadata().map(|m| m.len()).ok();
-                        if fs::remove_file(entry.path()).is_ok() {
-                            files.push(super::PlannedFile { path, bytes });
-                        }
-                    }
+            if let Err(e) = rename(staged, &target, name) {
+                let bytes = size(staged, name);
+                let error = self.explain(e, &file.path());
+                published.failed.push(Unpublished { file, bytes, error });
+                continue;
+            }
+            // The note's file under an older name goes (see `remove_old`): a folder holds one
+            // file per note, never an old copy beside the new one.
+            for old in earlier.remove(&id).unwrap_or_default() {
+                if old != name {
+                    published.earlier.push(OutFile {
+                        name: old,
+                        ..file.clone()
+                    });
                 }
             }
         }
-        files
     }
 
-    fn publish_dir(&self, rel: &Path, published: &mut Published) {
-        let failed = &mut published.failed;
-        let staged = self.dir.join(rel);
-        let target = self.out.join(rel);
-        match fs::symlink_metadata(&target) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::rename(&staged, &target) {
-                Ok(()) => return,
-                Err(e) => return fail_all(&staged, rel, &e, failed),
-            },
-            Err(e) => return fail_all(&staged, rel, &e, failed),
-            Ok(meta) if meta.file_type().is_symlink() => {
-                let e = io::Error::other(format!(
-                    "{} is a symbolic link; smartnotes never writes through links out of the output folder",
-                    target.display()
-                ));
-                return fail_all(&staged, rel, &e, failed);
-            }
-            Ok(meta) if !meta.is_dir() => {
-                let e =
-                    io::Error::other(format!("{} exists and is not a folder", target.display()));
-                return fail_all(&staged, rel, &e, failed);
-            }
-            Ok(_) => {}
+    fn fail_all(
+        &self,
+        format: Format,
+        names: &Names,
+        staged: &OwnedFd,
+        e: Errno,
+        published: &mut Published,
+    ) {
+        let error = self.explain(e, Path::new(format.extension()));
+        for (id, name) in names.iter() {
+            published.failed.push(Unpublished {
+                file: OutFile {
+                    note: Some(id),
+                    format,
+                    name: name.to_owned(),
+                },
+                bytes: size(staged, name),
+                error: io::Error::new(error.kind(), error.to_string()),
+            });
         }
-        let entries = match fs::read_dir(&staged) {
-            Ok(entries) => entries,
-            Err(e) => return fail_all(&staged, rel, &e, failed),
+    }
+
+    /// An error about `rel` (relative to the export folder), in words where the bare errno
+    /// would puzzle.
+    fn explain(&self, e: Errno, rel: &Path) -> io::Error {
+        let path = self.out.join(rel);
+        // Opening a link as a folder without following it says ELOOP or ENOTDIR.
+        let link = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+        let text = match e {
+            Errno::LOOP | Errno::NOTDIR if link => format!(
+                "{} is a symbolic link; smartnotes never writes through links out of the output folder",
+                path.display()
+            ),
+            Errno::NOTDIR => format!("{} exists and is not a folder", path.display()),
+            Errno::ISDIR => format!("{} is a folder", path.display()),
+            _ => return io::Error::from(e),
         };
-        let mut entries = entries.flatten().peekable();
-        if entries.peek().is_none() {
-            // Nothing staged in this folder (an unchanged incremental run): nothing to list.
-            return;
-        }
-        let mut earlier = earlier_names(&target);
-        for entry in entries {
-            let name = entry.file_name();
-            if let Err(error) = replace_file(&entry.path(), &target.join(&name)) {
-                let bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                failed.push(Unpublished {
-                    path: rel.join(name),
-                    bytes,
-                    error,
+        io::Error::new(io::Error::from(e).kind(), text)
+    }
+
+    /// Deletes every staged file, so that [`Staging::publish`] publishes nothing, and lists
+    /// them with their sizes.
+    pub(crate) fn discard_all(&self) -> Vec<(OutFile, u64)> {
+        let ledger = std::mem::take(&mut *lock(&self.ledger));
+        let mut files = Vec::new();
+        for (format, names) in &ledger.notes {
+            for (id, name) in names.iter() {
+                files.push(OutFile {
+                    note: Some(id),
+                    format: *format,
+                    name: name.to_owned(),
                 });
+            }
+        }
+        files.extend(ledger.bundles.into_iter().map(OutFile::bundle));
+        files
+            .into_iter()
+            .filter_map(|file| {
+                let folder = self.staged_folder(&file).ok()?;
+                let bytes = size(folder, &file.name);
+                rustix::fs::unlinkat(folder, file.name.as_str(), AtFlags::empty()).ok()?;
+                Some((file, bytes))
+            })
+            .collect()
+    }
+
+    /// Removes old files of notes from the export folder: only regular files, only through
+    /// their format folder when it is a real folder (never a link), each at most once. A file
+    /// already gone is not counted.
+    pub(crate) fn remove_old(&self, files: &[OutFile]) -> Removed {
+        let mut removed = Removed::default();
+        let mut folders: HashMap<Format, Result<OwnedFd, Errno>> = HashMap::new();
+        let mut done = std::collections::HashSet::new();
+        for file in files {
+            if !done.insert((file.format, file.folder(), file.name.as_str())) {
                 continue;
             }
-            // The note's file under an older name (its title changed, or the naming did) goes:
-            // a folder holds one file per note, never an old copy beside the new one.
-            let id = name.to_str().and_then(naming::id_from_file_name);
-            if let Some(old_names) = id.and_then(|id| earlier.remove(&id)) {
-                for old in old_names.into_iter().filter(|old| *old != name) {
-                    if fs::remove_file(target.join(old)).is_ok() {
-                        published.renamed += 1;
-                    }
-                }
+            let folder = match file.folder() {
+                Some(ext) => folders
+                    .entry(file.format)
+                    .or_insert_with(|| open_folder(&self.out_dir, ext))
+                    .as_ref()
+                    .map(|fd| fd.as_fd()),
+                None => Ok(self.out_dir.as_fd()),
+            };
+            let result = folder
+                .map_err(|e| self.explain(*e, Path::new(file.format.extension())))
+                .and_then(|folder| remove_regular_file(folder, &file.name));
+            match result {
+                Ok(true) => removed.files += 1,
+                Ok(false) => {}
+                Err(e) => removed.warnings.push(format!(
+                    "cannot remove the old file {} of note {} [{}]: {e}",
+                    self.out.join(file.path()).display(),
+                    file.note
+                        .map_or_else(|| "-".to_owned(), |id| id.to_string()),
+                    file.format
+                )),
             }
         }
+        removed
     }
 }
 
 impl Sink for Staging {
-    fn write(&self, rel: &Path, bytes: &[u8]) -> io::Result<()> {
-        let path = self.dir.join(rel);
-        let written = File::create(&path).and_then(|mut file| file.write_all(bytes));
-        if written.is_err() {
-            // A half-written file (a full disk) must not be published at the end.
-            let _ = fs::remove_file(&path);
+    fn write(&self, file: &OutFile, bytes: &[u8]) -> io::Result<()> {
+        let folder = self.staged_folder(file)?;
+        let written = create(folder, &file.name).and_then(|mut f| f.write_all(bytes));
+        match written {
+            Ok(()) => {
+                lock(&self.ledger).book(file);
+                Ok(())
+            }
+            Err(e) => {
+                // A half-written file (a full disk) must not be published at the end.
+                let _ = rustix::fs::unlinkat(folder, file.name.as_str(), AtFlags::empty());
+                Err(e)
+            }
         }
-        written
     }
 
-    fn open(&self, rel: &Path) -> io::Result<Box<dyn Write + Send>> {
-        Ok(Box::new(File::create(self.dir.join(rel))?))
+    fn open(&self, file: &OutFile) -> io::Result<Box<dyn Write + Send>> {
+        let stream = create(self.staged_folder(file)?, &file.name)?;
+        lock(&self.ledger).bundles.push(file.format);
+        Ok(Box::new(stream))
     }
 
-    fn discard(&self, rel: &Path) {
-        let _ = fs::remove_file(self.dir.join(rel));
+    fn discard(&self, file: &OutFile) {
+        if let Ok(folder) = self.staged_folder(file) {
+            let _ = rustix::fs::unlinkat(folder, file.name.as_str(), AtFlags::empty());
+        }
+        if file.note.is_none() {
+            lock(&self.ledger).bundles.retain(|f| *f != file.format);
+        }
     }
 }
 
-/// The files already in a format folder, by the note id in their name.
-fn earlier_names(folder: &Path) -> HashMap<i64, Vec<OsString>> {
-    let mut names: HashMap<i64, Vec<OsString>> = HashMap::new();
-    for entry in fs::read_dir(folder).into_iter().flatten().flatten() {
-        let name = entry.file_name();
-        let is_file = entry.file_type().map(|t| t.is_file()).unwrap_or(false);
-        if let Some(id) = name.to_str().and_then(naming::id_from_file_name)
-            && is_file
-        {
-            names.entry(id).or_default().push(name);
+/// Creates the folder `name` in `parent` and opens it, refusing anything that is already
+/// there.
+fn make_folder(parent: impl AsFd, name: &str) -> io::Result<OwnedFd> {
+    rustix::fs::mkdirat(&parent, name, Mode::from_raw_mode(0o777))?;
+    Ok(open_folder(&parent, name)?)
+}
+
+/// Opens the folder `name` in `parent`; a symbolic link is `ELOOP`, a file `ENOTDIR`.
+fn open_folder(parent: impl AsFd, name: &str) -> Result<OwnedFd, Errno> {
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    rustix::fs::openat(parent, name, flags, Mode::empty())
+}
+
+/// Creates the new file `name` in `folder`, exclusively: whatever is at that name already, a
+/// link included, makes it fail.
+fn create(folder: impl AsFd, name: &str) -> io::Result<File> {
+    let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let fd = rustix::fs::openat(folder, name, flags, Mode::from_raw_mode(0o666))?;
+    Ok(File::from(fd))
+}
+
+/// Renames `name` from folder `from` to folder `to`, replacing a file (or link) there.
+fn rename(from: impl AsFd, to: impl AsFd, name: &str) -> Result<(), Errno> {
+    rustix::fs::renameat(from, name, to, name)
+}
+
+/// The size of `name` in `folder`, 0 if it cannot be known.
+fn size(folder: impl AsFd, name: &str) -> u64 {
+    rustix::fs::statat(folder, name, AtFlags::SYMLINK_NOFOLLOW).map_or(0, |st| st.st_size as u64)
+}
+
+/// Removes `name` from `folder` if it is a regular file; `Ok(false)` if it is already gone.
+fn remove_regular_file(folder: impl AsFd, name: &str) -> io::Result<bool> {
+    let stat = match rustix::fs::statat(&folder, name, AtFlags::SYMLINK_NOFOLLOW) {
+        Err(Errno::NOENT) => return Ok(false),
+        stat => stat?,
+    };
+    match FileType::from_raw_mode(stat.st_mode) {
+        FileType::RegularFile => {}
+        FileType::Directory => return Err(io::Error::other("it is a folder; left in place")),
+        _ => return Err(io::Error::other("it is not a regular file; left in place")),
+    }
+    match rustix::fs::unlinkat(&folder, name, AtFlags::empty()) {
+        Ok(()) => Ok(true),
+        Err(Errno::NOENT) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The regular files of `folder` that have a generated name of `format`, by note.
+fn earlier_names(folder: &OwnedFd, format: Format) -> HashMap<i64, Vec<String>> {
+    let mut names: HashMap<i64, Vec<String>> = HashMap::new();
+    let Ok(entries) = rustix::fs::Dir::read_from(folder) else {
+        return names;
+    };
+    for entry in entries.flatten() {
+        if entry.file_type() != FileType::RegularFile {
+            continue;
+        }
+        let Ok(name) = entry.file_name().to_str() else {
+            continue;
+        };
+        if let Some(id) = naming::generated_note(name, format) {
+            names.entry(id).or_default().push(name.to_owned());
         }
     }
     names
 }
 
-/// Renames `from` over `to`, refusing to replace a folder with a file.
-fn replace_file(from: &Path, to: &Path) -> io::Result<()> {
-    if let Ok(meta) = fs::symlink_metadata(to)
-        && meta.is_dir()
-    {
-        return Err(io::Error::other(format!("{} is a folder", to.display())));
-    }
-    fs::rename(from, to)
-}
-
-fn fail_all(staged: &Path, rel: &Path, e: &io::Error, failed: &mut Vec<Unpublished>) {
-    let error = || io::Error::new(e.kind(), e.to_string());
-    match fs::read_dir(staged) {
-        Ok(entries) => {
-            for entry in entries.flatten() {
-                let bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                let path = rel.join(entry.file_name());
-                failed.push(Unpublished {
-                    path,
-                    bytes,
-                    error: error(),
-                });
-            }
-        }
-        Err(_) => failed.push(Unpublished {
-            path: rel.to_path_buf(),
-            bytes: 0,
-            error: error(),
-        }),
-    }
-}
-
-/// Removes staging folders (and staged manifests) left by exports that were killed. Only called with the lock held,
-/// so none of them can belong to a running export.
+/// Removes staging folders (and manifests being written) left by exports that were killed.
+/// Only called with the lock held, so none of them can belong to a running export.
 fn remove_stale(out: &Path) -> io::Result<usize> {
     let mut removed = 0;
     for entry in fs::read_dir(out)? {
@@ -326,7 +492,7 @@ fn remove_stale(out: &Path) -> io::Result<usize> {
             fs::remove_dir_all(entry.path())?;
             removed += 1;
         } else {
-            // A manifest being written when the process died (see `incremental`).
+            // A manifest being written when the process died (see `manifest`), or a link.
             fs::remove_file(entry.path())?;
         }
     }
@@ -338,14 +504,22 @@ mod tests {
     use super::*;
 
     fn stage(out: &Path) -> Staging {
-        Staging::new(out, &["md"]).unwrap().0
+        Staging::new(out, &[Format::Md]).unwrap().0
+    }
+
+    fn md(id: i64, name: &str) -> OutFile {
+        OutFile {
+            note: Some(id),
+            format: Format::Md,
+            name: name.into(),
+        }
     }
 
     #[test]
     fn nothing_is_visible_before_publish_and_everything_after() {
         let dir = tempfile::tempdir().unwrap();
         let staging = stage(dir.path());
-        staging.write(Path::new("md/1-a.md"), b"hello").unwrap();
+        staging.write(&md(1, "1-a.md"), b"hello").unwrap();
         assert!(!dir.path().join("md/1-a.md").exists());
         let published = staging.publish();
         assert!(published.failed.is_empty());
@@ -364,8 +538,9 @@ mod tests {
         fs::write(dir.path().join("md/1-a.md"), "old").unwrap();
         fs::write(dir.path().join("md/keep.txt"), "mine").unwrap();
         let staging = stage(dir.path());
-        staging.write(Path::new("md/1-a.md"), b"new").unwrap();
-        assert!(staging.publish().failed.is_empty());
+        staging.write(&md(1, "1-a.md"), b"new").unwrap();
+        let published = staging.publish();
+        assert!(published.failed.is_empty() && published.earlier.is_empty());
         assert_eq!(
             fs::read_to_string(dir.path().join("md/1-a.md")).unwrap(),
             "new"
@@ -378,6 +553,42 @@ mod tests {
             fs::read_dir(dir.path().join("md")).unwrap().count(),
             2,
             "no copies"
+        );
+    }
+
+    #[test]
+    fn only_generated_names_of_a_published_note_are_earlier_files() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("md")).unwrap();
+        for name in [
+            "7-old-title.md",
+            "7-my own draft.md",
+            "7-x.txt",
+            "07-y.md",
+            "8-z.md",
+        ] {
+            fs::write(dir.path().join("md").join(name), "x").unwrap();
+        }
+        let staging = stage(dir.path());
+        staging.write(&md(7, "7-new-title.md"), b"new").unwrap();
+        let published = staging.publish();
+        assert_eq!(published.earlier, [md(7, "7-old-title.md")]);
+        let removed = staging.remove_old(&published.earlier);
+        assert_eq!((removed.files, removed.warnings.len()), (1, 0));
+        let mut left: Vec<_> = fs::read_dir(dir.path().join("md"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                "07-y.md",
+                "7-my own draft.md",
+                "7-new-title.md",
+                "7-x.txt",
+                "8-z.md"
+            ]
         );
     }
 
@@ -397,7 +608,7 @@ mod tests {
         let stale = dir.path().join(format!("{STAGING_PREFIX}999999/md"));
         fs::create_dir_all(&stale).unwrap();
         fs::write(stale.join("half.md"), "partial").unwrap();
-        let (staging, removed) = Staging::new(dir.path(), &["md"]).unwrap();
+        let (staging, removed) = Staging::new(dir.path(), &[Format::Md]).unwrap();
         assert_eq!(removed, 1);
         staging.publish();
         assert!(!dir.path().join(format!("{STAGING_PREFIX}999999")).exists());
@@ -408,34 +619,52 @@ mod tests {
     fn a_format_folder_that_is_a_link_is_not_followed() {
         let dir = tempfile::tempdir().unwrap();
         let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("1-a.md"), "theirs").unwrap();
         std::os::unix::fs::symlink(outside.path(), dir.path().join("md")).unwrap();
         let staging = stage(dir.path());
-        staging.write(Path::new("md/1-a.md"), b"x").unwrap();
+        staging.write(&md(1, "1-b.md"), b"x").unwrap();
         let published = staging.publish();
         assert_eq!(published.failed.len(), 1);
-        assert_eq!(published.failed[0].path, Path::new("md/1-a.md"));
+        assert_eq!(published.failed[0].file.path(), Path::new("md/1-b.md"));
+        let error = published.failed[0].error.to_string();
+        assert!(error.contains("symbolic link"), "{error}");
+        // Nor is it followed to remove an old file.
+        let removed = staging.remove_old(&[md(1, "1-a.md")]);
+        assert_eq!(removed.files, 0);
+        assert!(
+            removed.warnings[0].contains("symbolic link"),
+            "{:?}",
+            removed.warnings
+        );
+        let names: Vec<_> = fs::read_dir(outside.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "nothing written or removed outside");
         assert_eq!(
-            fs::read_dir(outside.path()).unwrap().count(),
-            0,
-            "nothing written outside"
+            fs::read_to_string(outside.path().join("1-a.md")).unwrap(),
+            "theirs"
         );
     }
 
     #[cfg(unix)]
     #[test]
-    fn a_link_at_a_final_name_is_replaced_not_written_through() {
+    fn a_link_at_a_final_name_is_replaced_not_written_through_and_never_removed_as_old() {
         let dir = tempfile::tempdir().unwrap();
         let outside = tempfile::tempdir().unwrap();
         let victim = outside.path().join("victim.txt");
         fs::write(&victim, "precious").unwrap();
         fs::create_dir(dir.path().join("md")).unwrap();
         std::os::unix::fs::symlink(&victim, dir.path().join("md/1-a.md")).unwrap();
+        std::os::unix::fs::symlink(&victim, dir.path().join("md/2-old.md")).unwrap();
         let staging = stage(dir.path());
-        staging.write(Path::new("md/1-a.md"), b"new").unwrap();
-        assert!(staging.publish().failed.is_empty());
+        staging.write(&md(1, "1-a.md"), b"new").unwrap();
+        let published = staging.publish();
+        assert!(published.failed.is_empty());
         assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
         let meta = fs::symlink_metadata(dir.path().join("md/1-a.md")).unwrap();
         assert!(meta.is_file());
+        // A link is not a file smartnotes made: an old-file removal leaves it.
+        let removed = staging.remove_old(&[md(2, "2-old.md")]);
+        assert_eq!(removed.files, 0);
+        assert!(fs::symlink_metadata(dir.path().join("md/2-old.md")).is_ok());
     }
 
     #[test]
@@ -443,14 +672,29 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         fs::create_dir_all(dir.path().join("md/2-b.md")).unwrap();
         let staging = stage(dir.path());
-        staging.write(Path::new("md/1-a.md"), b"a").unwrap();
-        staging.write(Path::new("md/2-b.md"), b"b").unwrap();
+        staging.write(&md(1, "1-a.md"), b"a").unwrap();
+        staging.write(&md(2, "2-b.md"), b"b").unwrap();
         let published = staging.publish();
         assert_eq!(published.failed.len(), 1);
-        assert_eq!(published.failed[0].path, Path::new("md/2-b.md"));
+        assert_eq!(published.failed[0].file, md(2, "2-b.md"));
+        assert_eq!(published.failed[0].bytes, 1);
         assert_eq!(
             fs::read_to_string(dir.path().join("md/1-a.md")).unwrap(),
             "a"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_planted_at_a_staged_name_is_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let victim = outside.path().join("victim.txt");
+        fs::write(&victim, "precious").unwrap();
+        let staging = stage(dir.path());
+        let staged = dir.path().join(&staging.name).join("md/1-a.md");
+        std::os::unix::fs::symlink(&victim, staged).unwrap();
+        assert!(staging.write(&md(1, "1-a.md"), b"x").is_err());
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
     }
 }

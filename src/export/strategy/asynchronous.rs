@@ -5,7 +5,8 @@
 //! OS thread can keep hundreds of thousands of waits in flight (a waiting task costs a few
 //! hundred bytes against a thread's stack). The calling thread reads the notebook and spawns
 //! tasks, taking a semaphore permit for each, so at most N tasks exist at once and memory
-//! stays bounded whatever the size of the notebook.
+//! stays bounded whatever the size of the notebook. A wait ends early when the export is
+//! aborted ([`crate::export::Cancel::abort`]).
 //!
 //! The write itself is a plain `std::fs` call inside the task. `tokio::fs` would send each
 //! call through `spawn_blocking`, which costs more than writing a small file (tokio#3664
@@ -17,18 +18,21 @@ use std::time::Instant;
 
 use tokio::sync::Semaphore;
 
-use super::{Batches, Jobs, Strategy};
-use crate::export::ExportError;
+use super::batches::Batches;
+use super::contract::{Jobs, Strategy};
+use crate::export::error::ExportError;
 use crate::export::work::Work;
+use crate::sys::cores;
 
-/// Tasks in flight when `--jobs` is not given: 100,000 simulated waits at once cost about
+/// Tasks in flight when none are asked for: 100,000 simulated waits at once cost about
 /// 50 MB, and the lesson's 30 or a notebook's 300,000 jobs finish in one to three waves.
-pub const DEFAULT_IN_FLIGHT: usize = 100_000;
+pub(crate) const DEFAULT_IN_FLIGHT: usize = 100_000;
 
-/// Which tokio runtime runs the tasks.
+/// Which tokio runtime the `async` strategy runs its tasks on.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Flavor {
+#[non_exhaustive]
+pub enum AsyncRuntime {
     /// One worker per core: rendering runs in parallel too.
     #[default]
     MultiThread,
@@ -36,34 +40,41 @@ pub enum Flavor {
     CurrentThread,
 }
 
-/// Runs jobs as tokio tasks.
-#[derive(Debug, Clone, Copy)]
-pub struct Async {
-    /// At most this many tasks in flight (N).
-    pub in_flight: usize,
-    /// The runtime.
-    pub flavor: Flavor,
+impl AsyncRuntime {
+    /// OS threads the runtime runs tasks on, beside the calling thread.
+    pub(crate) fn threads(self) -> usize {
+        match self {
+            AsyncRuntime::MultiThread => cores(),
+            AsyncRuntime::CurrentThread => 0,
+        }
+    }
+
+    fn build(self) -> std::io::Result<tokio::runtime::Runtime> {
+        match self {
+            AsyncRuntime::MultiThread => tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(cores())
+                .thread_name("async-worker")
+                .enable_time()
+                .build(),
+            AsyncRuntime::CurrentThread => tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build(),
+        }
+    }
 }
 
-fn workers() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
+/// Runs jobs as tokio tasks.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Async {
+    /// At most this many tasks in flight (N).
+    pub(crate) in_flight: usize,
+    /// The runtime.
+    pub(crate) runtime: AsyncRuntime,
 }
 
 impl Strategy for Async {
     fn run(&self, jobs: &mut Jobs<'_>, work: &Arc<Work>) -> Result<(), ExportError> {
-        let runtime = match self.flavor {
-            Flavor::MultiThread => tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(workers())
-                .thread_name("async-worker")
-                .enable_time()
-                .build(),
-            Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread()
-                .enable_time()
-                .build(),
-        }
-        .map_err(ExportError::Runtime)?;
+        let runtime = self.runtime.build().map_err(ExportError::Runtime)?;
         let permits = self
             .in_flight
             .clamp(1, Semaphore::MAX_PERMITS.min(u32::MAX as usize));
@@ -71,7 +82,7 @@ impl Strategy for Async {
             let semaphore = Arc::new(Semaphore::new(permits));
             let mut result = Ok(());
             for batch in Batches::new(jobs, work, true) {
-                if work.cancelled() {
+                if work.must_stop() {
                     break;
                 }
                 let batch = match batch {
@@ -99,9 +110,9 @@ impl Strategy for Async {
                         for job in batch {
                             done.push((Instant::now(), work.execute(job)));
                         }
-                        tokio::time::sleep(work.latency()).await;
-                        for (started, outcome) in done {
-                            work.record(started, outcome);
+                        work.cancel().sleep_async(work.latency()).await;
+                        for (started, executed) in done {
+                            work.record(started, executed);
                         }
                         drop(permit);
                     });
@@ -110,7 +121,7 @@ impl Strategy for Async {
                     // per batch, not once per file.
                     tokio::spawn(async move {
                         for job in batch {
-                            if work.cancelled() {
+                            if work.must_stop() {
                                 break;
                             }
                             work.run_blocking(job);
@@ -124,12 +135,5 @@ impl Strategy for Async {
             let _all = semaphore.acquire_many(permits as u32).await;
             result
         })
-    }
-
-    fn threads(&self, _jobs: u64) -> usize {
-        match self.flavor {
-            Flavor::MultiThread => workers(),
-            Flavor::CurrentThread => 0,
-        }
     }
 }

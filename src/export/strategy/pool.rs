@@ -5,7 +5,10 @@
 //! The parallelism comes from N scoped threads taking jobs from one bounded channel that the
 //! calling thread fills as it reads the notebook, so memory holds at most two batches per
 //! worker whatever the size of the notebook (a batch is one job when jobs wait, a few dozen of
-//! one format when they do not: see [`Batches`]).
+//! one format when they do not: see [`Batches`]). Every worker is started before the first
+//! job is sent: if the kernel refuses one, the export ends with that error and nothing
+//! written, instead of an abort or a silently smaller pool. N never exceeds the jobs, nor what
+//! the machine can hold ([`super::StrategyKind::admit`]).
 //!
 //! A plain channel rather than rayon: these jobs block (a write, a simulated wait), and a
 //! work-stealing pool built for computation schedules blocked workers badly. With 4,096
@@ -15,24 +18,22 @@
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 
-use super::{Batch, Batches, Jobs, Strategy};
-use crate::export::ExportError;
-use crate::export::work::{Work, lock};
+use super::batches::{Batch, Batches};
+use super::contract::{Jobs, Strategy};
+use crate::export::error::ExportError;
+use crate::export::work::Work;
+use crate::sys::{STACK_SIZE, lock};
 
-/// Workers when `--jobs` is not given and jobs wait (simulated latency): enough for the
+/// Workers when none are asked for and jobs wait (simulated latency): enough for the
 /// lesson's 30 jobs to run in one wave, and far from any thread limit. Jobs that do not wait
 /// get one worker per core ([`super::StrategyKind::default_concurrency`]).
-pub const DEFAULT_WORKERS: usize = 32;
-
-/// Stack of a worker: a job needs little (its render buffer is on the heap), and 4,096
-/// workers at the default 2 MiB would reserve 8 GiB of address space.
-const STACK_SIZE: usize = 256 * 1024;
+pub(crate) const DEFAULT_WORKERS: usize = 32;
 
 /// Runs jobs on a pool of `workers` threads.
 #[derive(Debug, Clone, Copy)]
-pub struct Pool {
+pub(crate) struct Pool {
     /// Pool size N.
-    pub workers: usize,
+    pub(crate) workers: usize,
 }
 
 impl Strategy for Pool {
@@ -54,24 +55,25 @@ impl Strategy for Pool {
                             let next = lock(rx).recv();
                             let Ok(batch) = next else { break };
                             for job in batch {
-                                if work.cancelled() {
+                                if work.must_stop() {
                                     break;
                                 }
                                 work.run_blocking(job);
                             }
                         }
                     });
-                if let Err(e) = spawned {
-                    if i == 0 {
-                        return Err(ExportError::Runtime(e));
-                    }
-                    // Fewer workers than asked is slower, not wrong.
-                    break;
+                if let Err(source) = spawned {
+                    // Dropping the sender ends the workers already started.
+                    drop(tx);
+                    return Err(ExportError::Spawn {
+                        what: format!("pool worker {} of {}", i + 1, self.workers),
+                        source,
+                    });
                 }
             }
             let mut result = Ok(());
             for batch in Batches::new(jobs, work, false) {
-                if work.cancelled() {
+                if work.must_stop() {
                     break;
                 }
                 match batch {
@@ -90,9 +92,5 @@ impl Strategy for Pool {
             drop(tx);
             result
         })
-    }
-
-    fn threads(&self, _jobs: u64) -> usize {
-        self.workers
     }
 }

@@ -3,26 +3,22 @@
 
 use std::sync::Arc;
 
-use super::{Jobs, Strategy};
-use crate::export::ExportError;
+use super::contract::{Jobs, Strategy};
+use crate::export::error::ExportError;
 use crate::export::work::Work;
 
 /// Runs jobs in order on the calling thread.
 #[derive(Debug, Clone, Copy)]
-pub struct Sequential;
+pub(crate) struct Sequential;
 
 impl Strategy for Sequential {
     fn run(&self, jobs: &mut Jobs<'_>, work: &Arc<Work>) -> Result<(), ExportError> {
         for job in jobs {
-            if work.cancelled() {
+            if work.must_stop() {
                 break;
             }
             work.run_blocking(job?);
         }
         Ok(())
-    }
-
-    fn threads(&self, _jobs: u64) -> usize {
-        0
     }
 }

@@ -1,0 +1,79 @@
+//! A job (one file to produce) and the file it produces, named once and carried to the end.
+//!
+//! An [`OutFile`] knows its note, its format and its name from the moment its job names it:
+//! the sink stages it under that identity, publishing moves it, a failure names it, and an
+//! older file of the same note is removed by it. Nothing downstream parses a path back into a
+//! note id.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::manifest::NoteHash;
+use super::naming::{self, Naming};
+use crate::format::Format;
+use crate::model::Note;
+
+/// One unit of work: a note's file in one format (the `files` layout; bundles are written by
+/// [`super::bundle`] from the one stream of notes).
+#[derive(Debug, Clone)]
+pub(crate) struct Job {
+    /// Position in the export, from 0; the order jobs were planned in.
+    pub(crate) index: u64,
+    /// The note, shared by the jobs of its formats.
+    pub(crate) note: Arc<Note>,
+    /// Its hash when the export is incremental, computed once for all its formats.
+    pub(crate) hash: Option<NoteHash>,
+    /// The format.
+    pub(crate) format: Format,
+}
+
+impl Job {
+    /// The file the job writes.
+    pub(crate) fn file(&self, naming: Naming) -> OutFile {
+        OutFile::of_note(&self.note, self.format, naming)
+    }
+}
+
+/// A file an export writes (or finds from an earlier export), by identity: the note it holds
+/// (`None` for a bundle), its format, and its name. A note's file lives in its format's folder,
+/// a bundle at the top of the export folder.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct OutFile {
+    pub(crate) note: Option<i64>,
+    pub(crate) format: Format,
+    pub(crate) name: String,
+}
+
+impl OutFile {
+    /// The file of `note` in `format`.
+    pub(crate) fn of_note(note: &Note, format: Format, naming: Naming) -> Self {
+        OutFile {
+            note: Some(note.id),
+            format,
+            name: naming::file_name(note, format, naming),
+        }
+    }
+
+    /// The bundle of `format`.
+    pub(crate) fn bundle(format: Format) -> Self {
+        OutFile {
+            note: None,
+            format,
+            name: naming::bundle_name(format),
+        }
+    }
+
+    /// The folder holding the file, relative to the export folder: the format's for a note's
+    /// file, none (the export folder itself) for a bundle.
+    pub(crate) fn folder(&self) -> Option<&'static str> {
+        self.note.map(|_| self.format.extension())
+    }
+
+    /// The path relative to the export folder.
+    pub(crate) fn path(&self) -> PathBuf {
+        match self.folder() {
+            Some(folder) => [folder, self.name.as_str()].iter().collect(),
+            None => PathBuf::from(&self.name),
+        }
+    }
+}

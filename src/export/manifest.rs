@@ -1,0 +1,393 @@
+//! The manifest of an incremental export: the file `<out>/.smartnotes-manifest.json` that says
+//! which file holds each (note id, format), and the [`note_hash`] of the note it was rendered
+//! from. This module is the file format alone (read, check, write); what an export decides from
+//! it is [`super::incremental`].
+//!
+//! The layout is built to be read fast: a first line of JSON (version, [`ManifestSettings`],
+//! number of entries), then one line per file, `<id> <hash, 32 hex digits> <path>` separated by
+//! tabs. A manifest whose line count differs from the header's is damaged.
+//!
+//! Never trusted blindly: a manifest that is missing, a symbolic link, unreadable, of another
+//! version, made with other settings, or listing a path that is not one smartnotes makes for
+//! that note (`../x`, an absolute path, another id, another extension: see
+//! [`naming::generated_note`]) is refused as a whole, with the reason.
+//!
+//! Written safely: to a temporary file with an unpredictable name, created exclusively
+//! (`O_EXCL`) in the export folder, synced, then renamed over the manifest, so a link planted
+//! at either name is never written through, and a reader sees the old manifest or the new one.
+
+use std::fs;
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::naming::{self, MANIFEST_NAME, Naming, STAGING_PREFIX};
+use crate::format::{Format, RenderOptions};
+use crate::model::Note;
+
+/// The manifest layout; another number means a full export.
+pub(crate) const MANIFEST_VERSION: u32 = 1;
+
+/// What the manifest keeps of a note: the first 16 bytes of a BLAKE3 hash of all its fields.
+pub(crate) type NoteHash = [u8; 16];
+
+/// A (note id, format): one file of the `files` layout.
+pub(crate) type Key = (i64, Format);
+
+/// One line of the manifest: the file (its name in the format folder) and the note's hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub(crate) name: String,
+    pub(crate) hash: NoteHash,
+}
+
+/// The hash of every field of `note`, each one length-prefixed so that no two notes share
+/// the bytes hashed. Two notes with the same hash render to the same bytes in every format.
+pub(crate) fn note_hash(note: &Note) -> NoteHash {
+    // Destructured so that a new field of `Note` cannot be forgotten here.
+    let Note {
+        id,
+        title,
+        tags,
+        created,
+        updated,
+        body,
+    } = note;
+    let mut h = blake3::Hasher::new();
+    let mut text = |s: &str| {
+        h.update(&(s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    };
+    text(title);
+    text(body);
+    for tag in tags {
+        text(tag);
+    }
+    h.update(&(tags.len() as u64).to_le_bytes());
+    h.update(&id.to_le_bytes());
+    h.update(&created.as_micros().to_le_bytes());
+    h.update(&updated.as_micros().to_le_bytes());
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&h.finalize().as_bytes()[..16]);
+    out
+}
+
+/// The settings that decide a file's name and bytes: a manifest made with others is ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ManifestSettings {
+    /// `slug` or `id`.
+    pub(crate) naming: String,
+    /// `--csv-safe`.
+    pub(crate) csv_safe: bool,
+    /// The smartnotes version, standing for the formats' version: another release may render
+    /// differently.
+    pub(crate) smartnotes: String,
+    /// BLAKE3 (hex, 16 bytes) of the sample notebook rendered and named in every format with
+    /// these settings: catches a renderer changed without a new version number.
+    pub(crate) renderer: String,
+}
+
+impl ManifestSettings {
+    /// The settings of an export.
+    pub(crate) fn of(naming: Naming, render: &RenderOptions) -> Self {
+        let mut h = blake3::Hasher::new();
+        let mut buf = Vec::new();
+        for note in crate::store::sample::notes() {
+            for format in Format::ALL {
+                buf.clear();
+                format.render_file(&note, render, &mut buf);
+                let path = naming::relative_path(&note, format, naming);
+                h.update(path.to_string_lossy().as_bytes());
+                h.update(&(buf.len() as u64).to_le_bytes());
+                h.update(&buf);
+            }
+        }
+        ManifestSettings {
+            naming: match naming {
+                Naming::Slug => "slug".into(),
+                Naming::Id => "id".into(),
+            },
+            csv_safe: render.csv_safe,
+            smartnotes: env!("CARGO_PKG_VERSION").into(),
+            renderer: hex(&h.finalize().as_bytes()[..16]),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Header {
+    version: u32,
+    settings: ManifestSettings,
+    // How many entry lines follow.
+    files: u64,
+}
+
+/// The entries of the manifest of `out`, sorted by key; `Err` says why there are none to
+/// trust.
+pub(crate) fn read(out: &Path, settings: &ManifestSettings) -> Result<Vec<(Key, Entry)>, String> {
+    let path = out.join(MANIFEST_NAME);
+    let text = match read_no_link(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(format!("no manifest at {} yet", path.display()));
+        }
+        Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
+            return Err(format!(
+                "{} is a symbolic link; smartnotes only trusts a manifest it wrote",
+                path.display()
+            ));
+        }
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    let damaged = |what: String| format!("{} is damaged: {what}", path.display());
+    let text = String::from_utf8(text).map_err(|e| damaged(e.to_string()))?;
+    let (header, body) = text.split_once('\n').unwrap_or((&text, ""));
+    // Every line ends with a newline: no line at all after the header if there is no entry.
+    let body = body.strip_suffix('\n').unwrap_or(body);
+    let lines = body.split('\n').filter(|_| !body.is_empty());
+    let header: Header =
+        serde_json::from_str(header).map_err(|e| damaged(format!("line 1: {e}")))?;
+    if header.version != MANIFEST_VERSION {
+        return Err(format!(
+            "{} has version {}, this smartnotes writes {MANIFEST_VERSION}",
+            path.display(),
+            header.version
+        ));
+    }
+    if header.settings != *settings {
+        return Err(format!(
+            "{} was made with other settings ({:?}, now {:?})",
+            path.display(),
+            header.settings,
+            settings
+        ));
+    }
+    let mut entries = Vec::with_capacity(header.files.min(1 << 24) as usize);
+    for (i, line) in lines.enumerate() {
+        entries.push(parse_line(line).map_err(|what| damaged(format!("line {}: {what}", i + 2)))?);
+    }
+    // Written sorted; sorted again only if someone reordered it.
+    if !entries.is_sorted_by(|a, b| a.0 < b.0) {
+        entries.sort_by_key(|e| e.0);
+        if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
+            let (id, format) = w[0].0;
+            return Err(damaged(format!("note {id} [{format}] is listed twice")));
+        }
+    }
+    if entries.len() as u64 != header.files {
+        return Err(damaged(format!(
+            "{} entries, the header says {}",
+            entries.len(),
+            header.files
+        )));
+    }
+    Ok(entries)
+}
+
+/// Reads a file, refusing a symbolic link at its name (`O_NOFOLLOW`).
+pub(crate) fn read_no_link(path: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(path)?;
+    let mut text = Vec::new();
+    file.read_to_end(&mut text)?;
+    Ok(text)
+}
+
+/// One entry line, `<id>\t<hash>\t<ext>/<name>`, or what is wrong with it.
+fn parse_line(line: &str) -> Result<(Key, Entry), String> {
+    let mut fields = line.splitn(3, '\t');
+    let (Some(id), Some(hash), Some(rel)) = (fields.next(), fields.next(), fields.next()) else {
+        return Err("not <id> <hash> <path>".into());
+    };
+    let id: i64 = id.parse().map_err(|_| format!("{id:?} is not a note id"))?;
+    let mut note_hash = [0u8; 16];
+    if !decode_hex(hash.as_bytes(), &mut note_hash) {
+        return Err(format!("bad hash for note {id}"));
+    }
+    let Some((format, name)) = own_path(rel, id) else {
+        return Err(format!(
+            "{rel:?} is not a file smartnotes writes for note {id}"
+        ));
+    };
+    let entry = Entry {
+        name: name.to_owned(),
+        hash: note_hash,
+    };
+    Ok(((id, format), entry))
+}
+
+/// The format and file name of `rel` if it is a path smartnotes makes for note `id`:
+/// `<ext>/<name>` with `name` a generated name of that note in that format, nothing else (no
+/// `..`, no root, no deeper path).
+fn own_path(rel: &str, id: i64) -> Option<(Format, &str)> {
+    let (dir, name) = rel.split_once('/')?;
+    let format = Format::ALL.into_iter().find(|f| f.extension() == dir)?;
+    (naming::generated_note(name, format) == Some(id)).then_some((format, name))
+}
+
+/// Writes `entries` as the manifest of `out`, atomically (see the module docs).
+pub(crate) fn write(
+    out: &Path,
+    settings: &ManifestSettings,
+    mut entries: Vec<(Key, &Entry)>,
+) -> io::Result<()> {
+    entries.sort_by_key(|(key, _)| *key);
+    let header = Header {
+        version: MANIFEST_VERSION,
+        settings: settings.clone(),
+        files: entries.len() as u64,
+    };
+    // The staging prefix: a copy left by a crash is removed by the next export.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!("{STAGING_PREFIX}manifest-"))
+        .tempfile_in(out)?;
+    let mut w = io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+    serde_json::to_writer(&mut w, &header)?;
+    w.write_all(b"\n")?;
+    for ((id, format), entry) in &entries {
+        // Names are smartnotes' own (checked again when read): no tab, no newline.
+        writeln!(w, "{id}\t{}\t{format}/{}", hex(&entry.hash), entry.name)?;
+    }
+    w.flush()?;
+    drop(w);
+    tmp.as_file().sync_all()?;
+    // On error the temporary file is removed when `tmp` is dropped.
+    tmp.persist(out.join(MANIFEST_NAME)).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Removes the manifest of `out` (a link at its name is removed, never followed); no manifest
+/// is fine.
+pub(crate) fn remove(out: &Path) -> io::Result<()> {
+    match fs::remove_file(out.join(MANIFEST_NAME)) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+fn decode_hex(hex: &[u8], out: &mut [u8]) -> bool {
+    let val = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    if hex.len() != out.len() * 2 {
+        return false;
+    }
+    for (i, pair) in hex.chunks(2).enumerate() {
+        match (val(pair[0]), val(pair[1])) {
+            (Some(h), Some(l)) => out[i] = h << 4 | l,
+            _ => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(id: i64, title: &str, body: &str) -> Note {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "title": title, "tags": ["a"], "created": "2026-01-01T00:00:00Z",
+            "updated": "2026-01-01T00:00:00Z", "body": body
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn every_field_changes_the_hash() {
+        let base = note(1, "t", "b");
+        let h = note_hash(&base);
+        assert_eq!(h, note_hash(&base.clone()));
+        let mut changed = vec![note(2, "t", "b"), note(1, "T", "b"), note(1, "t", "B")];
+        // Moving bytes between fields is a change too.
+        changed.push(note(1, "tb", ""));
+        let mut n = base.clone();
+        n.tags.push("b".into());
+        changed.push(n);
+        let mut n = base.clone();
+        n.tags = vec!["ab".into()];
+        changed.push(n);
+        let mut n = base.clone();
+        n.created = crate::model::Timestamp::from_micros(1).unwrap();
+        changed.push(n);
+        let mut n = base.clone();
+        n.updated = crate::model::Timestamp::from_micros(1).unwrap();
+        changed.push(n);
+        for n in changed {
+            assert_ne!(note_hash(&n), h, "{n:?}");
+        }
+    }
+
+    #[test]
+    fn own_paths_only() {
+        let own =
+            |rel: &str, id: i64, format: Format| own_path(rel, id).map(|o| o.0) == Some(format);
+        assert!(own("md/12-x.md", 12, Format::Md));
+        assert!(own("csv/note_12.csv", 12, Format::Csv));
+        assert!(!own("md/12-x.md", 13, Format::Md));
+        assert!(!own("json/12-x.md", 12, Format::Md));
+        assert!(!own("md/../12-x.md", 12, Format::Md));
+        assert!(!own("md/a/12-x.md", 12, Format::Md));
+        assert!(!own("/md/12-x.md", 12, Format::Md));
+        assert!(!own("md/12-x.xmd", 12, Format::Md));
+        assert!(!own("md/12-x\\y.md", 12, Format::Md));
+        assert!(!own("md/12-my own draft.md", 12, Format::Md));
+    }
+
+    #[test]
+    fn hex_round_trips() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        let mut back = vec![0u8; 256];
+        assert!(decode_hex(hex(&bytes).as_bytes(), &mut back));
+        assert_eq!(back, bytes);
+        assert!(!decode_hex(b"0g", &mut [0u8; 1]));
+        assert!(!decode_hex(b"00", &mut [0u8; 2]));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_planted_at_the_manifest_or_a_predictable_temporary_name_is_never_written_through() {
+        let out = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let victim = outside.path().join("victim");
+        fs::write(&victim, "precious").unwrap();
+        // The names main wrote to: the manifest itself, and `<staging prefix><pid>.manifest`.
+        let planted = format!("{STAGING_PREFIX}{}.manifest", std::process::id());
+        std::os::unix::fs::symlink(&victim, out.path().join(&planted)).unwrap();
+        std::os::unix::fs::symlink(&victim, out.path().join(MANIFEST_NAME)).unwrap();
+        let settings = ManifestSettings::of(Naming::Slug, &RenderOptions::default());
+        // A link at the manifest's name is not trusted when read...
+        let refused = read(out.path(), &settings).unwrap_err();
+        assert!(refused.contains("symbolic link"), "{refused}");
+        let entry = Entry {
+            name: "1-a.md".into(),
+            hash: [7; 16],
+        };
+        write(out.path(), &settings, vec![((1, Format::Md), &entry)]).unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+        // ...and is replaced by the real manifest, which reads back.
+        let meta = fs::symlink_metadata(out.path().join(MANIFEST_NAME)).unwrap();
+        assert!(meta.is_file());
+        assert_eq!(
+            read(out.path(), &settings).unwrap(),
+            [((1, Format::Md), entry)]
+        );
+    }
+}

@@ -1,0 +1,98 @@
+//! The jobs of the `files` layout, made on the reading thread as the notes stream in.
+//!
+//! Each note becomes one [`Job`] per format, numbered in order. Before that, and only once per
+//! note: with `--incremental`, its [`note_hash`] is computed, and the (note, format) pairs the
+//! manifest vouches for are booked as unchanged and never become jobs, so a re-export of an
+//! unchanged notebook schedules nothing, whatever the strategy. A damaged note (a
+//! [`StoreError::Corrupt`] from the stream) fails its own jobs, named by its id, and the next
+//! notes come as usual; any other read error ends the stream and the export.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use super::incremental::Incremental;
+use super::job::Job;
+use super::manifest::note_hash;
+use super::source::Notes;
+use super::work::Work;
+use crate::format::Format;
+use crate::model::Note;
+use crate::store::StoreError;
+
+/// The job stream of the `files` layout; see the module docs.
+pub(crate) struct NoteJobs<'a> {
+    notes: Notes<'a>,
+    formats: &'a [Format],
+    work: &'a Work,
+    incremental: Option<&'a Incremental>,
+    next_index: u64,
+    ready: VecDeque<Job>,
+}
+
+impl<'a> NoteJobs<'a> {
+    /// The jobs of `notes` in `formats`.
+    pub(crate) fn new(
+        notes: Notes<'a>,
+        formats: &'a [Format],
+        work: &'a Work,
+        incremental: Option<&'a Incremental>,
+    ) -> Self {
+        NoteJobs {
+            notes,
+            formats,
+            work,
+            incremental,
+            next_index: 0,
+            ready: VecDeque::with_capacity(formats.len()),
+        }
+    }
+
+    fn plan(&mut self, note: Note) {
+        let note = Arc::new(note);
+        let hash = self.incremental.map(|_| note_hash(&note));
+        // Under --verify every note is rendered and compared on the strategy's threads.
+        let skip = self.incremental.filter(|inc| !inc.verify()).zip(hash);
+        let mut unchanged = 0;
+        for &format in self.formats {
+            let index = self.next_index;
+            self.next_index += 1;
+            // After Ctrl-C, the job goes to the strategy, which stops there.
+            if let Some((inc, hash)) = &skip
+                && !self.work.must_stop()
+                && inc.unchanged(note.id, format, hash)
+            {
+                unchanged += 1;
+                continue;
+            }
+            self.ready.push_back(Job {
+                index,
+                note: note.clone(),
+                hash,
+                format,
+            });
+        }
+        if unchanged > 0 {
+            self.work.skipped(unchanged);
+        }
+    }
+}
+
+impl Iterator for NoteJobs<'_> {
+    type Item = Result<Job, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(job) = self.ready.pop_front() {
+                return Some(Ok(job));
+            }
+            match self.notes.next()? {
+                Ok(note) => self.plan(note),
+                Err(error @ StoreError::Corrupt { id, .. }) => {
+                    self.next_index += self.formats.len() as u64;
+                    self.work.fail_damaged(id, self.formats, &error);
+                }
+                Err(error) => return Some(Err(error)),
+            }
+        }
+    }
+}
