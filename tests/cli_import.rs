@@ -258,12 +258,13 @@ fn import_is_all_or_nothing_and_lists_every_error() {
     );
     assert_eq!(count(&env), 3);
 
-    // --skip-invalid imports the five good notes, lists the two bad files, and still exits 1.
+    // --skip-invalid imports the five good notes, lists the three bad records of the two bad
+    // files (each element of the JSON array is a record of its own), and still exits 1.
     env.cmd()
         .args(["import", "in", "--skip-invalid"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("skipped: ").count(2))
+        .stderr(predicate::str::contains("skipped: ").count(3))
         .stdout(predicate::str::contains("imported 7 files: 5 added"));
     assert_eq!(count(&env), 8);
 }
@@ -416,4 +417,113 @@ fn a_locked_notebook_is_reported_and_left_alone() {
     assert_eq!(count(&env), 3);
     env.cmd().args(["import", "n.md"]).assert().success();
     assert_eq!(count(&env), 4);
+}
+
+/// Issue 10: `smartnotes show 1 | smartnotes add -t "How an export looks"`, bundle export,
+/// import: the body came back empty.
+#[test]
+fn a_markdown_bundle_keeps_a_body_that_quotes_front_matter() {
+    let env = TestEnv::seeded(3);
+    let shown = env.cmd().args(["show", "1"]).output().unwrap();
+    assert!(shown.status.success());
+    env.cmd()
+        .args(["add", "-t", "How an export looks"])
+        .write_stdin(shown.stdout.clone())
+        .assert()
+        .success();
+    env.cmd()
+        .args([
+            "export", "-q", "--layout", "bundle", "-f", "md", "--out", "b",
+        ])
+        .assert()
+        .success();
+    let to = TestEnv::new();
+    to.cmd()
+        .arg("import")
+        .arg(env.path("b"))
+        .arg("--keep-ids")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "imported 1 files: 4 added, 0 updated",
+        ));
+    let body = |env: &TestEnv| {
+        let out = env.cmd().args(["show", "4", "--json"]).output().unwrap();
+        let note: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        note["body"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(body(&to).as_bytes(), &shown.stdout[..]);
+    assert_eq!(body(&to), body(&env));
+}
+
+/// A command that must end on its own: on main this one took minutes.
+fn bounded(mut cmd: assert_cmd::Command) -> assert_cmd::assert::Assert {
+    cmd.timeout(std::time::Duration::from_secs(60)).assert()
+}
+
+/// Issue 10: front matter of `[` x 100,000 then `]` x 100,000 (200 KB) took 152 s.
+#[test]
+fn a_deeply_nested_front_matter_is_refused_at_once() {
+    let env = TestEnv::seeded(1);
+    let bomb = format!(
+        "---\nid: 1\ntitle: {}{}\ncreated: 2026-01-01T00:00:00Z\nupdated: 2026-01-01T00:00:00Z\n---\nbody\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    write(&env, "bomb.md", bomb);
+    let mut cmd = env.cmd();
+    cmd.args(["import", "bomb.md"]);
+    // A generous bound: on main this took minutes; the check itself takes milliseconds.
+    bounded(cmd).code(1).stderr(predicate::str::contains(
+        "bomb.md:3: front matter: lists or maps nested more than 32 deep",
+    ));
+}
+
+/// Issue 10, item 4: values the notebook cannot give back are refused by file, line, field and
+/// the allowed range (the id used to break every later `add`; the timestamp used to be stored
+/// and exported as year 10000, which no import reads; the leap second became the next day).
+#[test]
+fn out_of_range_values_are_refused_by_line_and_field() {
+    let env = TestEnv::seeded(1);
+    let note = |id: &str, created: &str, updated: &str| {
+        format!(
+            "---\nid: {id}\ntitle: x\ntags: []\ncreated: {created}\nupdated: {updated}\n---\nbody\n"
+        )
+    };
+    let t = "2026-01-01T00:00:00Z";
+    write(&env, "id.md", note("9223372036854775807", t, t));
+    write(
+        &env,
+        "far.md",
+        note("5", t, "9999-12-31T23:59:59.999999-23:59"),
+    );
+    write(&env, "leap.md", note("6", "2016-12-31T23:59:60Z", t));
+    write(&env, "zone.md", note("7", "yesterday", t));
+    refused(
+        &env,
+        &["id.md", "--keep-ids"],
+        &[
+            "id.md:2: front matter: id: 9223372036854775807 is out of range: an id is a whole number from 1 to 9007199254740991",
+        ],
+    );
+    refused(
+        &env,
+        &["far.md", "--keep-ids"],
+        &[
+            "far.md:6: front matter: updated: \"9999-12-31T23:59:59.999999-23:59\" is out of range",
+            "9999-12-31T23:59:59.999999Z",
+        ],
+    );
+    refused(
+        &env,
+        &["leap.md", "--keep-ids"],
+        &["leap.md:5: front matter: created: \"2016-12-31T23:59:60Z\" is a leap second"],
+    );
+    refused(
+        &env,
+        &["zone.md"],
+        &["zone.md:5: front matter: created: \"yesterday\""],
+    );
+    // And a later `add` still works.
+    env.cmd().args(["add", "-t", "after"]).assert().success();
 }

@@ -8,24 +8,36 @@
 //! [`Store::import`], which writes them in a single transaction. Every problem becomes an
 //! [`ImportError`] that names the file, the line where one applies, and what is wrong; by
 //! default any error means nothing is written.
+//!
+//! Every reader runs in time linear in its input: each byte is looked at a bounded number of
+//! times (module `lines` counts them for the tests), the front matter parser is given only what is
+//! small and shallow enough (module `front_matter`), and copies of a note are found by hash.
 
 mod csv;
+mod fields;
+mod front_matter;
 mod json;
 mod jsonl;
+mod lines;
 mod markdown;
+mod nesting;
 #[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub use fields::MAX_ID;
+
 use crate::format::Format;
 use crate::model::{NewNote, Timestamp, validate};
 use crate::store::{ImportMode, Incoming, Outcome, Store, StoreError};
+use lines::Lines;
 
 /// The size limit of one file when none is given: 16 MiB.
 pub const DEFAULT_MAX_SIZE: u64 = 16 * 1024 * 1024;
@@ -269,12 +281,11 @@ impl Fields {
             line,
             message,
         };
-        if let Some(id) = self.id
-            && id < 1
-        {
-            return Err(invalid(format!("id {id} is not a positive number")));
+        if let Some(id) = self.id {
+            fields::check_id(id.into()).map_err(|e| invalid(format!("id: {e}")))?;
         }
-        validate(&self.title, &self.body, &self.tags).map_err(|e| invalid(e.to_string()))?;
+        validate(&self.title, &self.body, &self.tags)
+            .map_err(|e| invalid(fields::shorten(e.to_string())))?;
         Ok(Record {
             origin: at(path, &line),
             id: self.id,
@@ -437,12 +448,19 @@ pub fn read_text(path: &Path, max_size: u64) -> Result<String, ImportError> {
 /// Parses `text`, the contents of `path`, as `format`: one result per record, or one error
 /// for a file that cannot be read at all.
 pub fn parse(path: &Path, text: &str, format: Format, csv_safe: bool) -> Vec<Read1> {
-    match format {
-        Format::Md => markdown::read(path, text),
-        Format::Json => json::read(path, text),
-        Format::Jsonl => jsonl::read(path, text),
-        Format::Csv => csv::read(path, text, csv_safe),
-    }
+    parse_counted(path, text, format, csv_safe).0
+}
+
+/// [`parse`], and the number of bytes the reader looked at (see [`lines`]).
+fn parse_counted(path: &Path, text: &str, format: Format, csv_safe: bool) -> (Vec<Read1>, u64) {
+    let mut lines = Lines::new(text);
+    let results = match format {
+        Format::Md => markdown::read(path, text, &mut lines),
+        Format::Json => json::read(path, text, &mut lines),
+        Format::Jsonl => jsonl::read(path, text, &mut lines),
+        Format::Csv => csv::read(path, text, csv_safe, &mut lines),
+    };
+    (results, lines.work())
 }
 
 /// Drops a serde error's own ` at line N column M`: the message already starts with ours.
@@ -470,7 +488,10 @@ pub fn fold_duplicates(
     mode: ImportMode,
 ) -> (Vec<Record>, u64, Vec<ImportError>) {
     let mut kept: Vec<Record> = Vec::with_capacity(records.len());
-    let mut by_id: HashMap<i64, Vec<usize>> = HashMap::new();
+    // The first record kept for each id, and the records kept for each id and content hash:
+    // a lookup each, however many records share an id.
+    let mut first: HashMap<i64, usize> = HashMap::new();
+    let mut same: HashMap<(i64, u64), Vec<usize>> = HashMap::new();
     let mut duplicates = 0;
     let mut errors = Vec::new();
     for record in records {
@@ -478,12 +499,13 @@ pub fn fold_duplicates(
             kept.push(record);
             continue;
         };
-        let seen = by_id.entry(id).or_default();
-        if seen.iter().any(|&i| kept[i].note == record.note) {
+        let key = (id, content_hash(&record.note));
+        let copies = same.get(&key).map_or(&[][..], Vec::as_slice);
+        if copies.iter().any(|&i| kept[i].note == record.note) {
             duplicates += 1;
             continue;
         }
-        if let (Some(&first), false) = (seen.first(), mode == ImportMode::NewIds) {
+        if let (Some(&first), false) = (first.get(&id), mode == ImportMode::NewIds) {
             errors.push(ImportError::Conflict {
                 id,
                 first: kept[first].origin.clone(),
@@ -491,10 +513,25 @@ pub fn fold_duplicates(
             });
             continue;
         }
-        seen.push(kept.len());
+        first.entry(id).or_insert(kept.len());
+        same.entry(key).or_default().push(kept.len());
         kept.push(record);
     }
     (kept, duplicates, errors)
+}
+
+/// A hash of every field of a note.
+fn content_hash(note: &NewNote) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (
+        &note.title,
+        &note.body,
+        &note.tags,
+        note.created,
+        note.updated,
+    )
+        .hash(&mut h);
+    h.finish()
 }
 
 /// What an import did (or, in a dry run, would do).
