@@ -456,9 +456,54 @@ fn a_markdown_bundle_keeps_a_body_that_quotes_front_matter() {
     assert_eq!(body(&to), body(&env));
 }
 
-/// A command that must end on its own: on main this one took minutes.
+/// A command that must end on its own: on main these waited forever on a FIFO.
 fn bounded(mut cmd: assert_cmd::Command) -> assert_cmd::assert::Assert {
     cmd.timeout(std::time::Duration::from_secs(60)).assert()
+}
+
+/// Issue 10: a FIFO in an import folder blocked the import forever.
+#[cfg(unix)]
+#[test]
+fn fifos_sockets_and_devices_in_a_folder_are_skipped_and_named() {
+    let env = TestEnv::seeded(1);
+    write(&env, "in/1.md", NOTE_MD.replace("id: 1", "id: 101"));
+    let status = std::process::Command::new("mkfifo")
+        .arg(env.path("in/pipe.md"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let _socket = std::os::unix::net::UnixListener::bind(env.path("in/sock.json")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", env.path("in/zero.csv")).unwrap();
+    let mut cmd = env.cmd();
+    cmd.args(["import", "in"]);
+    bounded(cmd)
+        .success()
+        .stdout(predicate::str::contains(
+            "imported 1 files: 1 added, 0 updated, 0 unchanged, 3 FIFOs, sockets or devices skipped",
+        ))
+        .stderr(predicate::str::contains("pipe.md: skipped, a FIFO is not a note file"))
+        .stderr(predicate::str::contains("sock.json: skipped, a socket is not a note file"))
+        .stderr(predicate::str::contains("zero.csv: skipped, a character device is not a note file"));
+    let mut cmd = env.cmd();
+    cmd.args(["import", "in", "--dry-run", "--json"]);
+    let out = bounded(cmd).success().get_output().stdout.clone();
+    let summary: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let kinds: Vec<_> = (0..3)
+        .map(|i| summary["special_files"][i]["kind"].clone())
+        .collect();
+    assert_eq!(kinds, ["fifo", "socket", "char-device"], "{summary}");
+    assert_eq!(
+        summary["special_files"][0]["path"], "in/pipe.md",
+        "{summary}"
+    );
+    // Named on the command line: refused at once, nothing written.
+    let before = hash(&env.db());
+    let mut cmd = env.cmd();
+    cmd.args(["import", "in/pipe.md"]);
+    bounded(cmd).code(1).stderr(predicate::str::contains(
+        "in/pipe.md: is a FIFO, not a regular file",
+    ));
+    assert_eq!(hash(&env.db()), before);
 }
 
 /// Issue 10: front matter of `[` x 100,000 then `]` x 100,000 (200 KB) took 152 s.
@@ -477,6 +522,50 @@ fn a_deeply_nested_front_matter_is_refused_at_once() {
     bounded(cmd).code(1).stderr(predicate::str::contains(
         "bomb.md:3: front matter: lists or maps nested more than 32 deep",
     ));
+}
+
+/// Issue 10: a `.md` saved with a byte-order mark came in with its front matter as body, a new
+/// id and today's dates; a `.json` with one gave "expected value".
+#[test]
+fn files_with_a_byte_order_mark_import_as_without_one() {
+    let env = TestEnv::new();
+    write(
+        &env,
+        "in/bom.md",
+        format!("\u{feff}{}", NOTE_MD.replace("id: 1", "id: 7")),
+    );
+    let t = "2026-01-01T00:00:00Z";
+    write(
+        &env,
+        "in/bom.json",
+        format!(
+            "\u{feff}{{\"id\": 8, \"title\": \"J\", \"created\": \"{t}\", \"updated\": \"{t}\"}}"
+        ),
+    );
+    write(
+        &env,
+        "in/bom.jsonl",
+        format!(
+            "\u{feff}{{\"id\": 9, \"title\": \"L\", \"created\": \"{t}\", \"updated\": \"{t}\"}}\n"
+        ),
+    );
+    write(
+        &env,
+        "in/bom.csv",
+        format!("\u{feff}id,title,tags,created,updated,body\r\n10,C,,{t},{t},b\r\n"),
+    );
+    env.cmd()
+        .args(["import", "in", "--keep-ids"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("imported 4 files: 4 added"));
+    let out = env.cmd().args(["show", "7", "--json"]).output().unwrap();
+    let note: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (note["title"].as_str(), note["body"].as_str()),
+        (Some("Fine"), Some("body\n"))
+    );
+    assert_eq!(note["created"], t);
 }
 
 /// Issue 10, item 4: values the notebook cannot give back are refused by file, line, field and

@@ -240,6 +240,7 @@ fn identical_copies_fold_and_differing_ones_conflict() {
             line: None,
         },
         id: Some(7),
+        bom: false,
         note: NewNote {
             title: title.into(),
             body: String::new(),
@@ -532,6 +533,65 @@ fn json_jsonl_and_csv_errors_name_the_line_and_the_field() {
     );
 }
 
+/// Issue 10: a `.md` saved with a byte-order mark was imported with its front matter as body,
+/// a new id and today's dates; a `.json` with one gave "expected value".
+#[test]
+fn a_byte_order_mark_is_read_past_in_every_format() {
+    let t = "2026-01-01T00:00:00Z";
+    let files = [
+        (
+            "n.md",
+            Format::Md,
+            format!(
+                "\u{feff}---\nid: 5\ntitle: x\ntags: []\ncreated: {t}\nupdated: {t}\n---\nbody\n"
+            ),
+        ),
+        (
+            "n.json",
+            Format::Json,
+            format!(
+                "\u{feff}{{\"id\": 5, \"title\": \"x\", \"created\": \"{t}\", \"updated\": \"{t}\", \"body\": \"body\\n\"}}"
+            ),
+        ),
+        (
+            "n.jsonl",
+            Format::Jsonl,
+            format!(
+                "\u{feff}{{\"id\": 5, \"title\": \"x\", \"created\": \"{t}\", \"updated\": \"{t}\", \"body\": \"body\\n\"}}\n"
+            ),
+        ),
+        (
+            "n.csv",
+            Format::Csv,
+            format!("\u{feff}id,title,tags,created,updated,body\r\n5,x,,{t},{t},\"body\n\"\r\n"),
+        ),
+    ];
+    for (name, format, text) in files {
+        let r = parse(Path::new(name), &text, format, false);
+        let r = r[0].as_ref().unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            (r.id, r.note.title.as_str(), r.note.body.as_str()),
+            (Some(5), "x", "body\n"),
+            "{name}"
+        );
+        assert_eq!(r.note.created.to_string(), t, "{name}");
+        assert!(r.bom, "{name}");
+    }
+    let r = parse(
+        Path::new("plain.md"),
+        "\u{feff}# Heading\ntext\n",
+        Format::Md,
+        false,
+    );
+    let r = r[0].as_ref().unwrap();
+    assert_eq!(
+        (r.note.title.as_str(), r.note.body.as_str(), r.bom),
+        ("Heading", "# Heading\ntext\n", true)
+    );
+    let e = errors("bom.json", "\u{feff}", Format::Json);
+    assert_eq!(e, ["bom.json: the file is empty"]);
+}
+
 /// Issue 10: front matter of `[` x 100,000 then `]` x 100,000 (200 KB) took 152 s to refuse.
 #[test]
 fn a_deeply_nested_front_matter_is_refused_before_parsing() {
@@ -620,6 +680,7 @@ fn copies_are_found_by_hash() {
                 line: None,
             },
             id: Some(1),
+            bom: false,
             note: NewNote {
                 title: format!("{i}"),
                 body: String::new(),
@@ -633,4 +694,62 @@ fn copies_are_found_by_hash() {
     doubled.extend(records);
     let (kept, dups, errs) = fold_duplicates(doubled, ImportMode::NewIds);
     assert_eq!((kept.len(), dups, errs.len()), (20_000, 20_000, 0));
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_sockets_and_devices_are_never_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(dir.path().join("pipe.md"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success());
+    let _socket = std::os::unix::net::UnixListener::bind(dir.path().join("socket.json")).unwrap();
+    std::os::unix::fs::symlink("/dev/null", dir.path().join("null.csv")).unwrap();
+    std::fs::write(dir.path().join("note.md"), "# A note\n").unwrap();
+    let walked = walk(&[dir.path().to_path_buf()]);
+    let names = |files: Vec<PathBuf>| -> Vec<String> {
+        files
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect()
+    };
+    assert_eq!(
+        names(walked.files.into_iter().map(|f| f.0).collect()),
+        ["note.md"]
+    );
+    let special: Vec<_> = walked
+        .special
+        .iter()
+        .map(|s| {
+            (
+                s.path.file_name().unwrap().to_string_lossy().into_owned(),
+                s.kind,
+            )
+        })
+        .collect();
+    assert_eq!(
+        special,
+        [
+            ("null.csv".to_owned(), SpecialKind::CharDevice),
+            ("pipe.md".to_owned(), SpecialKind::Fifo),
+            ("socket.json".to_owned(), SpecialKind::Socket)
+        ]
+    );
+    // Named, or read directly: refused at once (opening the FIFO would wait for a writer).
+    let pipe = dir.path().join("pipe.md");
+    let e = read_text(&pipe, DEFAULT_MAX_SIZE).unwrap_err();
+    assert!(
+        e.to_string()
+            .ends_with("pipe.md: is a FIFO, not a regular file"),
+        "{e}"
+    );
+    let walked = walk(std::slice::from_ref(&pipe));
+    assert!(walked.files.is_empty());
+    assert!(
+        walked.errors[0]
+            .to_string()
+            .ends_with("pipe.md: is a FIFO, not a regular file")
+    );
 }
