@@ -17,6 +17,8 @@
 mod csv;
 mod fields;
 mod front_matter;
+#[cfg(test)]
+mod fuzz_tests;
 mod json;
 mod jsonl;
 mod lines;
