@@ -265,7 +265,95 @@ impl<'a> Scanner<'a> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+    use serde_yaml_ng::Value;
+
     use super::flow_depth_over;
+
+    /// A flow collection nested `depth` deep at most, with scalars that hold brackets, quotes,
+    /// `#` and line breaks, and line breaks between its items.
+    fn flow() -> impl Strategy<Value = String> {
+        let scalar = prop_oneof![
+            "[a-z]{1,3}",
+            prop::collection::vec(
+                prop::sample::select(vec!["[", "]", "{", "}", "''", "#", " #", "\n  ", ",", "x"]),
+                0..5
+            )
+            .prop_map(|p| format!("'{}'", p.concat())),
+            prop::collection::vec(
+                prop::sample::select(vec!["[", "]", "\\\"", "'", "#", "\n  ", "x"]),
+                0..5
+            )
+            .prop_map(|p| format!("\"{}\"", p.concat())),
+        ];
+        let gap = prop::sample::select(vec!["", " ", "\n  ", " # [[[ {{\n  "]);
+        scalar.prop_recursive(8, 48, 4, move |inner| {
+            let gap = gap.clone();
+            prop_oneof![
+                (
+                    prop::collection::vec((gap.clone(), inner.clone()), 0..4),
+                    gap.clone()
+                )
+                    .prop_map(|(items, end)| {
+                        let items: Vec<String> =
+                            items.into_iter().map(|(g, i)| format!("{g}{i}")).collect();
+                        format!("[{}{end}]", items.join(", "))
+                    }),
+                (prop::collection::vec(("[a-z]{1,3}", inner), 0..3), gap).prop_map(
+                    |(items, end)| {
+                        let items: Vec<String> = items
+                            .into_iter()
+                            .map(|(k, v)| format!("{k}: {v}"))
+                            .collect();
+                        format!("{{{}{end}}}", items.join(", "))
+                    }
+                ),
+            ]
+        })
+    }
+
+    /// What may come before the flow collection: scalars of every kind with brackets in them.
+    fn before() -> impl Strategy<Value = String> {
+        let line = prop::sample::select(vec![
+            "a: |\n  [[[\n   [[[\n\n",
+            "b: >-\n  {{{\n",
+            "c: '[[[\n  [[['\n",
+            "d: \"[[[\\\"\n  [[[\"\n",
+            "# [[[[\n",
+            "e: it's [[[\n",
+            "f: [x, [y]]\n",
+            "- |2\n   [[[\n  [[[\n",
+        ]);
+        prop::collection::vec(line, 0..4).prop_map(|l| l.concat())
+    }
+
+    fn depth(v: &Value) -> usize {
+        match v {
+            Value::Sequence(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+            Value::Mapping(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+            Value::Tagged(t) => depth(&t.value),
+            _ => 0,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        /// Whenever a YAML reader finds flow collections nested `d` deep, the scanner finds
+        /// at least `d`: it can refuse too much, never too little.
+        #[test]
+        fn the_scanner_never_sees_less_nesting_than_the_reader(before in before(), flow in flow()) {
+            let yaml = format!("{before}k: {flow}\n");
+            let parsed = serde_yaml_ng::from_str::<Value>(&yaml);
+            let d = match &parsed {
+                Ok(Value::Mapping(map)) => map.get("k").map_or(0, depth),
+                _ => 0,
+            };
+            if d > 0 {
+                prop_assert!(flow_depth_over(&yaml, d - 1).is_some(), "depth {} missed in\n{}", d, yaml);
+            }
+        }
+    }
 
     #[test]
     fn flow_collections_count_block_ones_do_not() {
