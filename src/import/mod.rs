@@ -102,6 +102,7 @@ fn at(path: &Path, line: &Option<usize>) -> Origin {
 /// Why a file, or a note in it, cannot be imported. Every message starts with `path` or
 /// `path:line`.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ImportError {
     /// The file or folder could not be read.
     #[error("{}: cannot read: {source}", path.display())]
