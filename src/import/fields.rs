@@ -26,14 +26,21 @@ const QUOTE_LIMIT: usize = 100;
 
 /// `value` as a quoted, escaped string of at most about [`QUOTE_LIMIT`] bytes, for messages.
 pub(super) fn quote(value: &str) -> String {
-    if value.len() <= QUOTE_LIMIT {
-        return format!("{value:?}");
+    let clipped = clip(value);
+    if clipped.len() == value.len() {
+        format!("{value:?}")
+    } else {
+        format!("{clipped:?}... ({} bytes)", value.len())
     }
-    let mut end = QUOTE_LIMIT;
+}
+
+/// At most the first [`QUOTE_LIMIT`] bytes of `value`, cut between characters.
+fn clip(value: &str) -> &str {
+    let mut end = value.len().min(QUOTE_LIMIT);
     while !value.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{:?}... ({} bytes)", &value[..end], value.len())
+    &value[..end]
 }
 
 /// Checks an id against the notebook's range.
@@ -61,8 +68,11 @@ pub(super) fn parse_id(text: &str) -> Result<i64, String> {
 /// no leap second.
 pub(super) fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
     if text.len() > QUOTE_LIMIT {
-        // No RFC 3339 timestamp is this long; do not echo the whole value.
-        return Err(format!("{} is not an RFC 3339 timestamp", quote(text)));
+        // smartnotes never writes one this long; do not echo the whole value.
+        return Err(format!(
+            "{} is not a timestamp smartnotes reads: over {QUOTE_LIMIT} bytes",
+            quote(text)
+        ));
     }
     let parsed = text.parse::<Timestamp>().map_err(|e| e.to_string())?;
     // The store branch makes `Timestamp`'s own parser refuse these two; until it lands, the
@@ -105,18 +115,22 @@ pub(super) fn id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::E
             check_id(i128::try_from(v).unwrap_or(i128::MAX)).map_err(E::custom)
         }
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
-            // JSON readers give integers beyond u64 as floats.
-            if v.fract() == 0.0 && v.abs() < 1e38 {
-                check_id(v as i128).map_err(E::custom)
+            // serde_json reads an integer beyond 64 bits as a float: say it is out of range.
+            // Any other float is no id.
+            if v.fract() == 0.0 && v.abs() >= 9.2e18 {
+                Err(E::custom(format!(
+                    "{v:.0} is out of range: an id is a whole number from 1 to {MAX_ID} (2^53 - 1)"
+                )))
             } else {
                 Err(E::invalid_type(de::Unexpected::Float(v), &self))
             }
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
-            // YAML gives an integer too large for 64 bits as a string.
+            // serde_yaml_ng gives an integer too large for 64 bits as text; a quoted number
+            // that fits is still a string, not an id.
             match v.parse::<i128>() {
-                Ok(id) => check_id(id).map_err(E::custom),
-                Err(_) => Err(E::invalid_type(de::Unexpected::Str(&quote(v)), &self)),
+                Ok(id) if check_id(id).is_err() => check_id(id).map_err(E::custom),
+                _ => Err(E::invalid_type(de::Unexpected::Str(clip(v)), &self)),
             }
         }
     }

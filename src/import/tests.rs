@@ -480,6 +480,19 @@ fn markdown_errors_name_the_line_and_the_field() {
             "want {want:?}\ngot {e:?}"
         );
     }
+    for (id, want) in [
+        ("'5'", "id: invalid type: string \"5\", expected an id"),
+        (
+            "1.0",
+            "id: invalid type: floating point `1.0`, expected an id",
+        ),
+    ] {
+        let e = errors("x.md", &md(id, " []", ok, ok), Format::Md);
+        assert!(
+            e[0].starts_with(&format!("x.md:2: front matter: {want}")),
+            "{e:?}"
+        );
+    }
     // With the fields in another order, the line follows the field.
     let moved = "---\nupdated: 2026-01-01T00:00:00Z\ntitle: x\n\n\nid: 1\ncreated: 10000-01-01T00:00:00Z\n---\n";
     let e = errors("x.md", moved, Format::Md);
@@ -508,6 +521,14 @@ fn json_jsonl_and_csv_errors_name_the_line_and_the_field() {
         "{e:?}"
     );
     assert!(e[1].contains("(column "), "{e:?}");
+    let huge = format!(
+        "{{\"id\": 99999999999999999999, \"title\": \"c\", \"created\": \"{ok}\", \"updated\": \"{ok}\"}}"
+    );
+    let e = errors("n.json", &huge, Format::Json);
+    assert!(
+        e[0].starts_with("n.json:1: JSON: id: 100000000000000000000 is out of range"),
+        "{e:?}"
+    );
 
     let jsonl = format!(
         "{{\"id\":1,\"title\":\"a\",\"created\":\"{ok}\",\"updated\":\"{ok}\"}}\n\n{{\"id\":2,\"title\":\"b\",\"tags\":[\"x\",\"\"],\"created\":\"{ok}\",\"updated\":\"{ok}\"}}\n"
