@@ -258,12 +258,13 @@ fn import_is_all_or_nothing_and_lists_every_error() {
     );
     assert_eq!(count(&env), 3);
 
-    // --skip-invalid imports the five good notes, lists the two bad files, and still exits 1.
+    // --skip-invalid imports the five good notes, lists the three bad records of the two bad
+    // files (each element of the JSON array is a record of its own), and still exits 1.
     env.cmd()
         .args(["import", "in", "--skip-invalid"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("skipped: ").count(2))
+        .stderr(predicate::str::contains("skipped: ").count(3))
         .stdout(predicate::str::contains("imported 7 files: 5 added"));
     assert_eq!(count(&env), 8);
 }
@@ -420,4 +421,204 @@ fn a_locked_notebook_is_reported_and_left_alone() {
     assert_eq!(count(&env), 3);
     env.cmd().args(["import", "n.md"]).assert().success();
     assert_eq!(count(&env), 4);
+}
+
+/// Issue 10: `smartnotes show 1 | smartnotes add -t "How an export looks"`, bundle export,
+/// import: the body came back empty.
+#[test]
+fn a_markdown_bundle_keeps_a_body_that_quotes_front_matter() {
+    let env = TestEnv::seeded(3);
+    let shown = env.cmd().args(["show", "1"]).output().unwrap();
+    assert!(shown.status.success());
+    env.cmd()
+        .args(["add", "-t", "How an export looks"])
+        .write_stdin(shown.stdout.clone())
+        .assert()
+        .success();
+    env.cmd()
+        .args([
+            "export", "-q", "--layout", "bundle", "-f", "md", "--out", "b",
+        ])
+        .assert()
+        .success();
+    let to = TestEnv::new();
+    to.cmd()
+        .arg("import")
+        .arg(env.path("b"))
+        .arg("--keep-ids")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "imported 1 files: 4 added, 0 updated",
+        ));
+    let body = |env: &TestEnv| {
+        let out = env.cmd().args(["show", "4", "--json"]).output().unwrap();
+        let note: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        note["body"].as_str().unwrap().to_owned()
+    };
+    let shown = String::from_utf8(shown.stdout).unwrap();
+    assert!(shown.starts_with("---\nid: 1\n"), "{shown}");
+    assert_eq!(body(&to), shown);
+    assert_eq!(body(&to), body(&env));
+}
+
+/// A command that must end on its own: on main these waited forever on a FIFO.
+fn bounded(mut cmd: assert_cmd::Command) -> assert_cmd::assert::Assert {
+    cmd.timeout(std::time::Duration::from_secs(60)).assert()
+}
+
+/// Issue 10: a FIFO in an import folder blocked the import forever.
+#[cfg(unix)]
+#[test]
+fn fifos_sockets_and_devices_in_a_folder_are_skipped_and_named() {
+    let env = TestEnv::seeded(1);
+    write(&env, "in/1.md", NOTE_MD.replace("id: 1", "id: 101"));
+    let status = std::process::Command::new("mkfifo")
+        .arg(env.path("in/pipe.md"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let _socket = std::os::unix::net::UnixListener::bind(env.path("in/sock.json")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", env.path("in/zero.csv")).unwrap();
+    let mut cmd = env.cmd();
+    cmd.args(["import", "in"]);
+    bounded(cmd)
+        .success()
+        .stdout(predicate::str::contains(
+            "imported 1 files: 1 added, 0 updated, 0 unchanged, 3 FIFOs, sockets or devices skipped",
+        ))
+        .stderr(predicate::str::contains("pipe.md: skipped, a FIFO is not a note file"))
+        .stderr(predicate::str::contains("sock.json: skipped, a socket is not a note file"))
+        .stderr(predicate::str::contains("zero.csv: skipped, a character device is not a note file"));
+    let mut cmd = env.cmd();
+    cmd.args(["import", "in", "--dry-run", "--json"]);
+    let out = bounded(cmd).success().get_output().stdout.clone();
+    let summary: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let kinds: Vec<_> = (0..3)
+        .map(|i| summary["special_files"][i]["kind"].clone())
+        .collect();
+    assert_eq!(kinds, ["fifo", "socket", "char-device"], "{summary}");
+    assert_eq!(
+        summary["special_files"][0]["path"], "in/pipe.md",
+        "{summary}"
+    );
+    // Named on the command line: refused at once, nothing written.
+    let before = hash(&env.db());
+    let mut cmd = env.cmd();
+    cmd.args(["import", "in/pipe.md"]);
+    bounded(cmd).code(1).stderr(predicate::str::contains(
+        "in/pipe.md: is a FIFO, not a regular file",
+    ));
+    assert_eq!(hash(&env.db()), before);
+}
+
+/// Issue 10: front matter of `[` x 100,000 then `]` x 100,000 (200 KB) took 152 s.
+#[test]
+fn a_deeply_nested_front_matter_is_refused_at_once() {
+    let env = TestEnv::seeded(1);
+    let bomb = format!(
+        "---\nid: 1\ntitle: {}{}\ncreated: 2026-01-01T00:00:00Z\nupdated: 2026-01-01T00:00:00Z\n---\nbody\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    write(&env, "bomb.md", bomb);
+    let mut cmd = env.cmd();
+    cmd.args(["import", "bomb.md"]);
+    // A generous bound: on main this took minutes; the check itself takes milliseconds.
+    bounded(cmd).code(1).stderr(predicate::str::contains(
+        "bomb.md:3: front matter: lists or maps nested more than 32 deep",
+    ));
+}
+
+/// Issue 10: a `.md` saved with a byte-order mark came in with its front matter as body, a new
+/// id and today's dates; a `.json` with one gave "expected value".
+#[test]
+fn files_with_a_byte_order_mark_import_as_without_one() {
+    let env = TestEnv::new();
+    write(
+        &env,
+        "in/bom.md",
+        format!("\u{feff}{}", NOTE_MD.replace("id: 1", "id: 7")),
+    );
+    let t = "2026-01-01T00:00:00Z";
+    write(
+        &env,
+        "in/bom.json",
+        format!(
+            "\u{feff}{{\"id\": 8, \"title\": \"J\", \"created\": \"{t}\", \"updated\": \"{t}\"}}"
+        ),
+    );
+    write(
+        &env,
+        "in/bom.jsonl",
+        format!(
+            "\u{feff}{{\"id\": 9, \"title\": \"L\", \"created\": \"{t}\", \"updated\": \"{t}\"}}\n"
+        ),
+    );
+    write(
+        &env,
+        "in/bom.csv",
+        format!("\u{feff}id,title,tags,created,updated,body\r\n10,C,,{t},{t},b\r\n"),
+    );
+    env.cmd()
+        .args(["import", "in", "--keep-ids"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("imported 4 files: 4 added"));
+    let out = env.cmd().args(["show", "7", "--json"]).output().unwrap();
+    let note: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (note["title"].as_str(), note["body"].as_str()),
+        (Some("Fine"), Some("body\n"))
+    );
+    assert_eq!(note["created"], t);
+}
+
+/// Issue 10, item 4: values the notebook cannot give back are refused by file, line, field and
+/// the allowed range (the id used to break every later `add`; the timestamp used to be stored
+/// and exported as year 10000, which no import reads; the leap second became the next day).
+#[test]
+fn out_of_range_values_are_refused_by_line_and_field() {
+    let env = TestEnv::seeded(1);
+    let note = |id: &str, created: &str, updated: &str| {
+        format!(
+            "---\nid: {id}\ntitle: x\ntags: []\ncreated: {created}\nupdated: {updated}\n---\nbody\n"
+        )
+    };
+    let t = "2026-01-01T00:00:00Z";
+    write(&env, "id.md", note("9223372036854775807", t, t));
+    write(
+        &env,
+        "far.md",
+        note("5", t, "9999-12-31T23:59:59.999999-23:59"),
+    );
+    write(&env, "leap.md", note("6", "2016-12-31T23:59:60Z", t));
+    write(&env, "zone.md", note("7", "yesterday", t));
+    refused(
+        &env,
+        &["id.md", "--keep-ids"],
+        &[
+            "id.md:2: front matter: id: 9223372036854775807 is out of range: ids are 1 to 9007199254740991",
+        ],
+    );
+    refused(
+        &env,
+        &["far.md", "--keep-ids"],
+        &[
+            "far.md:6: front matter: updated: \"9999-12-31T23:59:59.999999-23:59\" is out of range",
+            "9999-12-31T23:59:59.999999Z",
+        ],
+    );
+    refused(
+        &env,
+        &["leap.md", "--keep-ids"],
+        &["leap.md:5: front matter: created: \"2016-12-31T23:59:60Z\" is a leap second"],
+    );
+    refused(
+        &env,
+        &["zone.md"],
+        &["zone.md:5: front matter: created: \"yesterday\""],
+    );
+    // And a later `add` still works.
+    env.cmd().args(["add", "-t", "after"]).assert().success();
 }

@@ -484,7 +484,7 @@ fn an_id_beyond_2_pow_53_is_refused_on_import_and_later_adds_still_work() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
         stderr(&out)
-            .contains("id 9223372036854775807 is out of range: ids are 1 to 9007199254740991"),
+            .contains("huge.json:1: JSON: id: 9223372036854775807 is out of range: ids are 1 to 9007199254740991"),
         "{}",
         stderr(&out)
     );
@@ -518,7 +518,7 @@ fn a_time_outside_years_0001_to_9999_utc_is_refused_on_import_naming_the_field()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let message = stderr(&out);
-    assert!(message.contains("the created time"), "{message}");
+    assert!(message.contains("late.json:1: JSON: created:"), "{message}");
     assert!(
         message.contains("0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z"),
         "{message}"

@@ -35,6 +35,14 @@ pub fn run(db: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("importing into {}", db.display()))?;
 
     let mut err = std::io::stderr().lock();
+    for special in &summary.special_files {
+        writeln!(
+            err,
+            "warning: {}: skipped, a {} is not a note file (never opened)",
+            special.path.display(),
+            special.kind
+        )?;
+    }
     for e in &summary.errors {
         let what = if args.skip_invalid && !args.dry_run {
             "skipped"
@@ -92,6 +100,12 @@ pub fn run(db: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
         }
         if summary.skipped_files > 0 {
             line += &format!(", {} other files skipped", summary.skipped_files);
+        }
+        if !summary.special_files.is_empty() {
+            line += &format!(
+                ", {} FIFOs, sockets or devices skipped",
+                summary.special_files.len()
+            );
         }
         writeln!(out, "{line} ({})", db.display())?;
     }

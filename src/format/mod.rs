@@ -11,6 +11,8 @@ mod json;
 mod jsonl;
 mod markdown;
 
+pub(crate) use markdown::{BODY_BYTES, opens_record};
+
 use std::borrow::Borrow;
 use std::io::{self, Write};
 
@@ -80,15 +82,15 @@ impl Format {
             let note = note.map_err(BundleError::Source)?;
             buf.clear();
             buf.extend_from_slice(if count == 0 { open } else { separator });
-            framing.render.render(note.borrow(), &mut buf);
-            if self == Format::Md {
-                // Keep the next note's `---` on a line of its own.
-                if !buf.ends_with(b"\n") {
-                    buf.push(b'\n');
-                }
-            } else if self != Format::Json {
+            match self {
+                // A record that can say where it ends (see markdown.rs).
+                Format::Md => markdown::render_bundle_record(note.borrow(), &mut buf),
                 // A JSON array's separators and close carry the line breaks.
-                buf.extend_from_slice(framing.record_end);
+                Format::Json => framing.render.render(note.borrow(), &mut buf),
+                Format::Jsonl | Format::Csv => {
+                    framing.render.render(note.borrow(), &mut buf);
+                    buf.extend_from_slice(framing.record_end);
+                }
             }
             out.write_all(&buf)?;
             count += 1;

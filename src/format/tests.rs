@@ -259,3 +259,30 @@ fn timestamps_keep_utc_designator() {
         );
     }
 }
+
+#[test]
+fn markdown_bundle_records_give_their_length_only_when_needed() {
+    use super::markdown::needs_body_bytes;
+    for body in [
+        "",
+        "text\n",
+        "---\n",
+        "a\n---\nb\n",
+        "---\r\nand\r\n",
+        "x\n---\nid\n",
+    ] {
+        assert!(!needs_body_bytes(body), "{body:?}");
+    }
+    for body in [
+        "no final line break",
+        "---\nid: 1\n",
+        "quoted:\n---\nid: 2\ntitle: x\n---\n",
+        "crlf\r\n---\r\nid: 3\r\n",
+        "ends with a lone CR\r",
+    ] {
+        assert!(needs_body_bytes(body), "{body:?}");
+    }
+    // A note's own file never carries the key: only a bundle needs it.
+    let text = render(Format::Md, &note("t", "---\nid: 1\n", &[]));
+    assert!(!text.contains("body_bytes"), "{text}");
+}

@@ -9,11 +9,18 @@
 
 use std::path::Path;
 
+use csv::StringRecord;
+
+use super::fields;
+use super::lines::Lines;
 use super::{Fields, ImportError, Parsed};
+use crate::model::validate_tag;
 
 const COLUMNS: [&str; 6] = ["id", "title", "tags", "created", "updated", "body"];
 
-pub(super) fn read(path: &Path, text: &str, csv_safe: bool) -> Vec<Parsed> {
+pub(super) fn read(path: &Path, text: &str, csv_safe: bool, lines: &mut Lines<'_>) -> Vec<Parsed> {
+    // The csv crate reads every byte once.
+    lines.charge(text.len());
     let fail = |line: Option<usize>, message: String| ImportError::Csv {
         path: path.to_path_buf(),
         line,
@@ -27,11 +34,12 @@ pub(super) fn read(path: &Path, text: &str, csv_safe: bool) -> Vec<Parsed> {
     match records.next() {
         Some(Ok(header)) if header.iter().eq(COLUMNS) => {}
         Some(Ok(header)) => {
+            let header = header.iter().collect::<Vec<_>>().join(",");
             return vec![Err(fail(
                 Some(1),
                 format!(
-                    "the header is {:?}, expected exactly id,title,tags,created,updated,body",
-                    header.iter().collect::<Vec<_>>().join(",")
+                    "the header is {}, expected exactly id,title,tags,created,updated,body",
+                    crate::model::quote(&header)
                 ),
             ))];
         }
@@ -39,22 +47,19 @@ pub(super) fn read(path: &Path, text: &str, csv_safe: bool) -> Vec<Parsed> {
         None => return vec![Err(fail(None, "no header row".into()))],
     }
     let mut results = Vec::new();
-    let mut lines = Lines {
-        text: text.as_bytes(),
-        byte: 0,
-        line: 1,
-    };
     for record in records {
         let record = match record {
             Ok(record) => record,
             Err(e) => {
                 // A broken quote leaves the reader unsure where records start: stop here.
-                let line = e.position().map(|p| lines.at(p.byte()));
+                let line = e.position().map(|p| record_line(text, p.byte(), lines));
                 results.push(Err(fail(line, e.to_string())));
                 break;
             }
         };
-        let line = record.position().map(|p| lines.at(p.byte()));
+        let line = record
+            .position()
+            .map_or(1, |p| record_line(text, p.byte(), lines));
         if record.len() != COLUMNS.len() {
             let which = if record.len() < COLUMNS.len() {
                 "missing"
@@ -62,7 +67,7 @@ pub(super) fn read(path: &Path, text: &str, csv_safe: bool) -> Vec<Parsed> {
                 "extra"
             };
             results.push(Err(fail(
-                line,
+                Some(line),
                 format!(
                     "{which} columns: {} fields, expected 6 (id,title,tags,created,updated,body)",
                     record.len()
@@ -70,65 +75,61 @@ pub(super) fn read(path: &Path, text: &str, csv_safe: bool) -> Vec<Parsed> {
             )));
             continue;
         }
-        let cell = |i: usize| {
-            let c = &record[i];
-            if csv_safe { unprefix(c) } else { c }
-        };
-        let parsed = (|| {
-            let id = record[0]
-                .parse::<i64>()
-                .map_err(|_| format!("id {:?} is not a number", &record[0]))?;
-            let created = record[3].parse().map_err(|e| format!("created: {e}"))?;
-            let updated = record[4].parse().map_err(|e| format!("updated: {e}"))?;
-            let tags = cell(2);
-            let tags = if tags.is_empty() {
-                Vec::new()
-            } else {
-                tags.split(';').map(str::to_owned).collect()
-            };
-            Ok::<_, String>(Fields {
-                id: Some(id),
-                title: cell(1).to_owned(),
-                tags,
-                created,
-                updated,
-                body: cell(5).to_owned(),
-            })
-        })();
         results.push(
-            parsed
-                .map_err(|message| fail(line, message))
-                .and_then(|fields| fields.check(path, line)),
+            note(&record, csv_safe, line)
+                .map_err(|(line, message)| fail(Some(line), message))
+                .and_then(|fields| fields.check(path, Some(line))),
         );
     }
     results
 }
 
-/// Line numbers from byte offsets, counted forward from the last one asked, so a file is
-/// scanned once. The csv crate's own line counts lag by one after a CRLF terminator.
-struct Lines<'a> {
-    text: &'a [u8],
-    byte: usize,
-    line: usize,
+/// The fields of a record that starts on line `line`, or the line of the field that is wrong
+/// (a cell's line breaks count: a title may span lines) and what is wrong with it.
+fn note(record: &StringRecord, csv_safe: bool, line: usize) -> Result<Fields, (usize, String)> {
+    let cell = |i: usize| {
+        let c = &record[i];
+        if csv_safe { unprefix(c) } else { c }
+    };
+    // The line of column `i`: the record's, plus the line breaks of the cells before it.
+    let line_of = |i: usize| {
+        line + (0..i)
+            .map(|j| record[j].matches('\n').count())
+            .sum::<usize>()
+    };
+    let id = fields::parse_id(&record[0]).map_err(|e| (line, format!("id: {e}")))?;
+    let tags = cell(2);
+    let tags: Vec<String> = if tags.is_empty() {
+        Vec::new()
+    } else {
+        tags.split(';').map(str::to_owned).collect()
+    };
+    if let Some(e) = tags.iter().find_map(|t| validate_tag(t).err()) {
+        return Err((line_of(2), fields::shorten(format!("tags: {e}"))));
+    }
+    let created =
+        fields::parse_timestamp(&record[3]).map_err(|e| (line_of(3), format!("created: {e}")))?;
+    let updated =
+        fields::parse_timestamp(&record[4]).map_err(|e| (line_of(4), format!("updated: {e}")))?;
+    Ok(Fields {
+        id: Some(id),
+        title: cell(1).to_owned(),
+        tags,
+        created,
+        updated,
+        body: cell(5).to_owned(),
+    })
 }
 
-impl Lines<'_> {
-    /// The line of the first character at or after `byte` that is not a line break: where
-    /// the record starting at `byte` really starts.
-    fn at(&mut self, byte: u64) -> usize {
-        let mut start = (byte as usize).min(self.text.len());
-        while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
-            start += 1;
-        }
-        if start >= self.byte {
-            self.line += self.text[self.byte..start]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-            self.byte = start;
-        }
-        self.line
+/// The line of the record the csv crate places at `byte`: that of the first character at or
+/// after it that is not a line break (the crate's own line counts lag by one after a CRLF).
+fn record_line(text: &str, byte: u64, lines: &mut Lines<'_>) -> usize {
+    let b = text.as_bytes();
+    let mut start = (byte as usize).min(b.len());
+    while start < b.len() && matches!(b[start], b'\r' | b'\n') {
+        start += 1;
     }
+    lines.line_at(start)
 }
 
 /// The cell without the `'` that `--csv-safe` added (the inverse of `spreadsheet_safe`).

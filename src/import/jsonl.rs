@@ -4,18 +4,14 @@
 use std::path::Path;
 
 use super::Parsed;
-use super::json::{error, from_note};
-use crate::model::Note;
+use super::json::note;
+use super::lines::Lines;
 
-pub(super) fn read(path: &Path, text: &str) -> Vec<Parsed> {
+pub(super) fn read(path: &Path, text: &str, lines: &mut Lines<'_>) -> Vec<Parsed> {
+    lines.charge(text.len());
     text.split('\n')
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(index, line)| {
-            let line_no = index + 1;
-            serde_json::from_str::<Note>(line)
-                .map_err(|e| error(path, &e, Some(line_no)))
-                .and_then(|note| from_note(note).check(path, Some(line_no)))
-        })
+        .map(|(index, line)| note(path, line, Some((index + 1, 1)), lines))
         .collect()
 }

@@ -1,40 +1,34 @@
 //! Markdown reader: the front matter that [`crate::format`]'s Markdown writer produces, then
 //! the body, byte for byte.
 //!
-//! A file is `---\n`, YAML, a `---` line, then the body up to the end of the file. A file
-//! named like the Markdown bundle (`notes.md`) holds several such records: a record ends where
-//! a line `---` followed by `id: ` starts one whose front matter parses. The bundle writer
-//! ends every body with a line break (so the next `---` starts a line); a body that had none
-//! comes back with one, which is the one thing a Markdown bundle does not keep (the files
-//! layout and the other formats keep everything).
+//! A file is `---\n`, YAML ([`super::front_matter`]), a `---` line, then the body up to the end
+//! of the file. A file named like the Markdown bundle (`notes.md`) holds several such records.
+//! A record whose front matter has `body_bytes: N` has a body of exactly N bytes, then a line
+//! break if the body has no final one of its own; any other record's body ends where a line
+//! starts that opens the next record ([`crate::format::opens_record`]: a `---` line, then a
+//! line starting with `id:`), which the writer guarantees no such body holds. Bundles written
+//! before `body_bytes` existed read as they always did, except that a record whose front
+//! matter is broken is now an error and no longer read as part of the body before it.
 //!
 //! Markdown without front matter (written by a person or another tool) is a note titled by
 //! its first `# heading`, else by the file name, with the whole text as body and the current
 //! time as its dates.
+//!
+//! Every byte is looked at a bounded number of times: line numbers are counted forward
+//! ([`Lines`]), and the search for the next record goes line by line from the end of the last.
 
 use std::path::Path;
 
-use serde::Deserialize;
-
-use super::{Fields, ImportError, Parsed, strip_location};
+use super::front_matter::{self, FrontMatter, first_line, is_delimiter};
+use super::lines::Lines;
+use super::{Fields, ImportError, Parsed, fields};
 use crate::export::naming::bundle_name;
-use crate::format::Format;
+use crate::format::{BODY_BYTES, Format, opens_record};
 use crate::model::Timestamp;
 
-/// The front matter as [`crate::format`] writes it; anything else in it is an error.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FrontMatter {
-    id: i64,
-    title: String,
-    #[serde(default)]
-    tags: Vec<String>,
-    created: Timestamp,
-    updated: Timestamp,
-}
-
-pub(super) fn read(path: &Path, text: &str) -> Vec<Parsed> {
+pub(super) fn read(path: &Path, text: &str, lines: &mut Lines<'_>) -> Vec<Parsed> {
     if !is_delimiter(first_line(text)) {
+        lines.charge(text.len());
         return vec![without_front_matter(path, text)];
     }
     let bundle = path
@@ -43,100 +37,135 @@ pub(super) fn read(path: &Path, text: &str) -> Vec<Parsed> {
     let mut results = Vec::new();
     let mut start = 0;
     loop {
-        let line = 1 + text[..start].matches('\n').count();
-        let (front, body_start) = match front_matter(path, text, start, line) {
-            Ok(parsed) => parsed,
+        let line = lines.line_at(start);
+        match record(path, text, start, line, bundle, lines) {
+            Ok((fields, next)) => {
+                results.push(fields.check(path, Some(line)));
+                match next {
+                    Some(next) => start = next,
+                    None => return results,
+                }
+            }
             Err(e) => {
                 // Without its front matter the record's end cannot be found either.
                 results.push(Err(e));
                 return results;
             }
-        };
-        let end = if bundle {
-            next_record(text, body_start).unwrap_or(text.len())
-        } else {
-            text.len()
-        };
-        let fields = Fields {
-            id: Some(front.id),
-            title: front.title,
-            tags: front.tags,
-            created: front.created,
-            updated: front.updated,
-            body: text[body_start..end].to_owned(),
-        };
-        results.push(fields.check(path, Some(line)));
-        if end == text.len() {
-            return results;
         }
-        start = end;
     }
 }
 
-fn first_line(text: &str) -> &str {
-    text.split_inclusive('\n').next().unwrap_or("")
-}
-
-/// A `---` line, with its line break (LF or CRLF) or at the end of the text.
-fn is_delimiter(line: &str) -> bool {
-    matches!(line, "---\n" | "---\r\n" | "---")
-}
-
-/// Parses the front matter of the record at `start` (a `---` line on line `line`): the
-/// fields, and where the body starts.
-fn front_matter(
+/// The record whose opening `---` is at `start`, on line `line`: its fields, and where the
+/// next record starts, if one does.
+fn record(
     path: &Path,
     text: &str,
     start: usize,
     line: usize,
-) -> Result<(FrontMatter, usize), ImportError> {
-    let fail = |line, message: String| ImportError::FrontMatter {
-        path: path.to_path_buf(),
-        line: Some(line),
-        message,
-    };
-    let yaml_start = start + first_line(&text[start..]).len();
-    let mut pos = yaml_start;
-    let mut closing = None;
-    for l in text[yaml_start..].split_inclusive('\n') {
-        if is_delimiter(l) {
-            closing = Some((pos, pos + l.len()));
-            break;
+    bundle: bool,
+    lines: &mut Lines<'_>,
+) -> Result<(Fields, Option<usize>), ImportError> {
+    let span = front_matter::locate(path, text, start, line, lines)?;
+    let yaml = &text[span.yaml.clone()];
+    let front = front_matter::parse(path, yaml, line, lines)?;
+    let (end, next) = match (front.body_bytes, bundle) {
+        (None, false) => (text.len(), None),
+        (None, true) => scanned_body(text, span.body_start, lines),
+        (Some(bytes), true) => {
+            let at = body_bytes_line(yaml, line, lines);
+            sized_body(path, text, span.body_start, bytes, at)?
         }
-        pos += l.len();
-    }
-    let Some((yaml_end, body_start)) = closing else {
-        return Err(fail(
-            line,
-            "no closing `---` line after the opening one".into(),
-        ));
-    };
-    let yaml = &text[yaml_start..yaml_end];
-    match serde_yaml_ng::from_str::<FrontMatter>(yaml) {
-        Ok(front) => Ok((front, body_start)),
-        Err(e) => {
-            // The YAML starts on the line after the opening `---`.
-            let at = e.location().map_or(line, |l| line + l.line());
-            Err(fail(at, strip_location(&e.to_string()).to_owned()))
+        (Some(_), false) => {
+            return Err(ImportError::FrontMatter {
+                path: path.to_path_buf(),
+                line: Some(body_bytes_line(yaml, line, lines)),
+                message: format!(
+                    "unknown field `{BODY_BYTES}`: only a Markdown bundle ({}) has it; was this file renamed?",
+                    bundle_name(Format::Md)
+                ),
+            });
         }
+    };
+    let fields = from_front(front, text[span.body_start..end].to_owned());
+    Ok((fields, next))
+}
+
+fn from_front(front: FrontMatter, body: String) -> Fields {
+    Fields {
+        id: Some(front.id),
+        title: front.title.0,
+        tags: fields::tags(front.tags),
+        created: front.created,
+        updated: front.updated,
+        body,
     }
 }
 
-/// The start of the next record of a bundle after `from`: a `---` line at the start of a line,
-/// followed by `id: `, whose front matter parses.
-fn next_record(text: &str, from: usize) -> Option<usize> {
-    const MARK: &str = "---\nid: ";
+/// The line of the `body_bytes` key in the front matter of the record opened on `line`.
+fn body_bytes_line(yaml: &str, line: usize, lines: &mut Lines<'_>) -> usize {
+    lines.charge(yaml.len());
+    let at = yaml
+        .lines()
+        .position(|l| l.starts_with(BODY_BYTES) && l[BODY_BYTES.len()..].starts_with(':'));
+    line + at.map_or(0, |i| i + 1)
+}
+
+/// A body that ends where the next record opens, or at the end of the text: where it ends,
+/// and where the next record starts.
+fn scanned_body(text: &str, from: usize, lines: &mut Lines<'_>) -> (usize, Option<usize>) {
     let mut at = from;
-    while let Some(found) = text[at..].find(MARK) {
-        let p = at + found;
-        if (p == from || text.as_bytes()[p - 1] == b'\n')
-            && front_matter(Path::new(""), text, p, 1).is_ok()
-        {
-            return Some(p);
+    while at < text.len() {
+        if opens_record(&text[at..]) {
+            return (at, Some(at));
         }
-        at = p + 1;
+        let line = first_line(&text[at..]).len();
+        lines.charge(line);
+        at += line;
     }
-    None
+    (text.len(), None)
+}
+
+/// A body of `bytes` bytes from `from`: where it ends, and where the next record starts. The
+/// body's own final line break, or the one the writer added, must be followed by the next
+/// record or the end of the text; anything else means the length is wrong (the note was edited
+/// by hand, or the file's line breaks were converted).
+fn sized_body(
+    path: &Path,
+    text: &str,
+    from: usize,
+    bytes: u64,
+    line: usize,
+) -> Result<(usize, Option<usize>), ImportError> {
+    let fail = |what: &str| ImportError::FrontMatter {
+        path: path.to_path_buf(),
+        line: Some(line),
+        message: format!(
+            "{BODY_BYTES}: {bytes} {what}; if the note was edited, correct {BODY_BYTES} or remove its line"
+        ),
+    };
+    let end = usize::try_from(bytes)
+        .ok()
+        .and_then(|b| from.checked_add(b))
+        .filter(|&end| end <= text.len())
+        .ok_or_else(|| fail("bytes of body run past the end of the file"))?;
+    if !text.is_char_boundary(end) {
+        return Err(fail("bytes of body end inside a character"));
+    }
+    let mut next = end;
+    if end > from && !text[..end].ends_with('\n') && text[end..].starts_with('\n') {
+        next += 1;
+    }
+    if next == text.len() {
+        Ok((end, None))
+    } else if (next == end && end > from && !text[..end].ends_with('\n'))
+        || !opens_record(&text[next..])
+    {
+        Err(fail(
+            "bytes of body are not followed by the next note's `---` and `id:` lines or the end of the file",
+        ))
+    } else {
+        Ok((end, Some(next)))
+    }
 }
 
 fn without_front_matter(path: &Path, text: &str) -> Parsed {

@@ -1,5 +1,5 @@
 //! Round trips through every format (render with [`crate::format`], read back with this module)
-//! and the readers' errors.
+//! and the readers' errors, lines and limits.
 
 use std::path::Path;
 
@@ -7,14 +7,19 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::format::{Format, RenderOptions};
-use crate::model::{Note, validate_tag};
+use crate::model::{MAX_ID, Note, validate_tag};
 
-/// Pieces that break naive writers and readers, mixed with arbitrary text.
+/// Pieces that break naive writers and readers, mixed with arbitrary text: front matter and
+/// `---` lines, a Markdown bundle's own record openings, line breaks of every kind, white space
+/// at the ends, a byte-order mark, and what CSV, YAML and spreadsheets treat specially.
 fn piece() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => "[^\\x00]{0,8}",
+        1 => Just(SHOWN.to_owned()),
+        1 => (1..=MAX_ID).prop_map(|id| format!("---\nid: {id}\ntitle: x\ncreated: 2026-01-01T00:00:00Z\nupdated: 2026-01-01T00:00:00Z\n---\n")),
         1 => prop::sample::select(vec![
-            "---", "\n", "\r\n", "\r", "\n---\n", "---\nid: 1\n", " ", "\t", "'", "''", "=", "+",
+            "---", "\n", "\r\n", "\r", "\n---\n", "---\nid: 1\n", "---\r\nid: 2\r\n", "\n---\nid:",
+            "body_bytes: 3\n", "---\n---\n", " \n", "\t\r\n", "  ", "\u{feff}---\n", " ", "\t", "'", "''", "=", "+",
             "-", "@", "\"", ",", ";", "#", "# ", ": ", "- ", "yes", "~", "1:30", "\u{1}",
             "\u{7f}", "\u{85}", "\u{2028}", "\u{feff}", "\u{1b}[0m", "...", "|", ">", "{}",
             "[]", "&a", "*a", "!x", "%", "é", "日本", "💡",
@@ -32,15 +37,18 @@ fn tag() -> impl Strategy<Value = String> {
         .prop_filter("a valid tag", |t| validate_tag(t).is_ok())
 }
 
+/// What `smartnotes show 1` prints: a whole Markdown file, front matter and all.
+const SHOWN: &str = "---\nid: 1\ntitle: '読書メモ #1'\ntags:\n- personal\ncreated: 2025-04-02T10:48:32Z\nupdated: 2025-04-09T03:08:19Z\n---\n# 読書メモ #1\n\nSome text.\n";
+
 fn timestamp() -> impl Strategy<Value = Timestamp> {
-    // RFC 3339 has four-digit years: 0000-01-01 to 9999-12-31, to the microsecond.
-    (-62_167_219_200_000_000i64..=253_402_300_799_999_999)
+    // What the notebook keeps: 0001-01-01 to 9999-12-31 in UTC, to the microsecond.
+    (-62_135_596_800_000_000i64..=253_402_300_799_999_999)
         .prop_map(|us| Timestamp::from_micros(us).expect("in chrono's range"))
 }
 
 fn note() -> impl Strategy<Value = Note> {
     (
-        1..=i64::MAX,
+        prop_oneof![1..=MAX_ID, Just(MAX_ID), Just(1)],
         text(),
         prop::collection::vec(tag(), 0..4),
         timestamp(),
@@ -89,6 +97,7 @@ fn read_back(
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
+    /// Whatever goes in comes back (issue 10, item 4): every format, one file per note.
     #[test]
     fn every_format_reads_back_the_note_it_wrote(note in note(), csv_safe: bool) {
         let options = RenderOptions { csv_safe };
@@ -101,6 +110,9 @@ proptest! {
         }
     }
 
+    /// Whatever goes in comes back (issue 10, item 4): every format as a bundle, whatever the
+    /// bodies hold, the Markdown bundle included (it used to lose a body quoting front matter
+    /// and add a line break to a body without one).
     #[test]
     fn bundles_read_back_every_note(notes in prop::collection::vec(note(), 0..5), csv_safe: bool) {
         let options = RenderOptions { csv_safe };
@@ -114,15 +126,7 @@ proptest! {
                 continue;
             }
             let back = read_back(&format!("notes.{}", format.extension()), &bytes, format, csv_safe);
-            let mut want: Vec<_> = notes.iter().map(record_of).collect();
-            if format == Format::Md {
-                // The Markdown bundle ends every body with a line break (see markdown.rs).
-                for (_, n) in &mut want {
-                    if !n.body.is_empty() && !n.body.ends_with('\n') {
-                        n.body.push('\n');
-                    }
-                }
-            }
+            let want: Vec<_> = notes.iter().map(record_of).collect();
             prop_assert_eq!(back, want, "{}", format);
         }
     }
@@ -236,6 +240,7 @@ fn identical_copies_fold_and_differing_ones_conflict() {
             line: None,
         },
         id: Some(7),
+        bom: false,
         note: NewNote {
             title: title.into(),
             body: String::new(),
@@ -297,4 +302,475 @@ fn update_keeps_search_in_step() {
     };
     assert_eq!((search("narwhal"), search("walrus")), (1, 0));
     assert_eq!(store.get(5).unwrap().tags, ["a"]);
+}
+
+fn md_bundle(notes: &[Note]) -> String {
+    let mut bytes = Vec::new();
+    Format::Md
+        .write_bundle(
+            notes.iter().cloned().map(Ok::<_, ()>),
+            &RenderOptions::default(),
+            &mut bytes,
+        )
+        .expect("into a Vec");
+    String::from_utf8(bytes).expect("UTF-8")
+}
+
+fn plain_note(id: i64, body: &str) -> Note {
+    let t: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+    Note {
+        id,
+        title: format!("note {id}"),
+        tags: vec!["a".into()],
+        created: t,
+        updated: t,
+        body: body.into(),
+    }
+}
+
+/// Issue 10: `smartnotes show 1 | smartnotes add -t "How an export looks"`, bundle export,
+/// import: the body came back empty (and the quoted note came in as a note of its own).
+#[test]
+fn a_markdown_bundle_keeps_a_body_that_quotes_front_matter() {
+    let notes = [
+        plain_note(1, "first\n"),
+        plain_note(4, SHOWN),
+        plain_note(5, "---\r\nid: 9\r\n---\r\n"),
+        plain_note(6, "no final line break\n---\nid: 7"),
+        plain_note(8, "last\n"),
+    ];
+    let text = md_bundle(&notes);
+    let back = read_back("notes.md", text.as_bytes(), Format::Md, false);
+    assert_eq!(
+        back,
+        notes.iter().map(record_of).collect::<Vec<_>>(),
+        "{text}"
+    );
+    // Only the records that need it say how long their body is.
+    assert_eq!(text.matches("\nbody_bytes: ").count(), 3, "{text}");
+    assert!(text.contains(&format!("\nbody_bytes: {}\n---\n{SHOWN}", SHOWN.len())));
+}
+
+#[test]
+fn the_bundle_key_is_the_one_the_writer_names() {
+    let text = md_bundle(&[plain_note(1, "x")]);
+    assert!(
+        text.contains(&format!("\n{}: 1\n", crate::format::BODY_BYTES)),
+        "{text}"
+    );
+}
+
+/// A bundle written before `body_bytes` existed (every body ended with a line break, added by
+/// the writer where the note had none) still imports, to what it always gave.
+#[test]
+fn an_old_markdown_bundle_still_imports() {
+    let old = "---\nid: 1\ntitle: a\ntags: []\ncreated: 2026-01-01T00:00:00Z\nupdated: 2026-01-01T00:00:00Z\n---\nbody\n---\nnot a record\n---\nid: 2\ntitle: b\ntags:\n- x\ncreated: 2026-01-01T00:00:00Z\nupdated: 2026-01-01T00:00:00Z\n---\n---\nid: 3\ntitle: c\ntags: []\ncreated: 2026-01-01T00:00:00Z\nupdated: 2026-01-01T00:00:00Z\n---\nno newline once\n";
+    let back = read_back("notes.md", old.as_bytes(), Format::Md, false);
+    let bodies: Vec<_> = back.iter().map(|(id, n)| (*id, n.body.as_str())).collect();
+    assert_eq!(
+        bodies,
+        [
+            (Some(1), "body\n---\nnot a record\n"),
+            (Some(2), ""),
+            (Some(3), "no newline once\n")
+        ]
+    );
+}
+
+#[test]
+fn a_wrong_body_length_is_an_error_at_its_line() {
+    let text = md_bundle(&[plain_note(1, "short"), plain_note(2, "two\n")]);
+    let edited = text.replace("short", "shorter");
+    let e = errors("notes.md", &edited, Format::Md);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].starts_with("notes.md:8: front matter: body_bytes: 5 bytes of body are not followed by the next note"), "{e:?}");
+    let alone = md_bundle(&[plain_note(1, "short")]);
+    let e = errors("notes.md", &alone[..alone.len() - 3], Format::Md);
+    assert!(
+        e[0].starts_with(
+            "notes.md:8: front matter: body_bytes: 5 bytes of body run past the end of the file"
+        ),
+        "{e:?}"
+    );
+    let e = errors("notes.md", &alone.replace("short", "shorté"), Format::Md);
+    assert!(
+        e[0].contains("body_bytes: 5 bytes of body are not followed"),
+        "{e:?}"
+    );
+    let e = errors(
+        "notes.md",
+        &alone.replace("short", "shor\u{e9}"),
+        Format::Md,
+    );
+    assert!(
+        e[0].contains("body_bytes: 5 bytes of body end inside a character"),
+        "{e:?}"
+    );
+    // In a file of its own a note has no use for the key: the file was a renamed bundle.
+    let e = errors("1-note.md", &text, Format::Md);
+    assert!(
+        e[0].starts_with(
+            "1-note.md:8: front matter: unknown field `body_bytes`: only a Markdown bundle"
+        ),
+        "{e:?}"
+    );
+}
+
+/// A broken record of a bundle is an error at its line; it used to be read, silently, as part of
+/// the body before it.
+#[test]
+fn a_broken_record_in_a_bundle_is_an_error_not_part_of_a_body() {
+    let text = md_bundle(&[plain_note(1, "one\n"), plain_note(2, "two\n")]);
+    let broken = text.replace("title: note 2", "title: [note 2");
+    let e = errors("notes.md", &broken, Format::Md);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].starts_with("notes.md:12: front matter: title: "),
+        "{e:?}"
+    );
+}
+
+/// Issue 10: errors pointed at line 2 whatever line the field was on, without naming it.
+#[test]
+fn markdown_errors_name_the_line_and_the_field() {
+    let md = |id: &str, tags: &str, created: &str, updated: &str| {
+        format!(
+            "---\nid: {id}\ntitle: x\ntags:{tags}\ncreated: {created}\nupdated: {updated}\n---\nbody\n"
+        )
+    };
+    let ok = "2026-01-01T00:00:00Z";
+    let cases = [
+        (
+            md("1", " []", "yesterday", ok),
+            "x.md:5: front matter: created: \"yesterday\" is not an RFC 3339 timestamp",
+        ),
+        (
+            md("1", " []", ok, "2016-12-31T23:59:60Z"),
+            "x.md:6: front matter: updated: \"2016-12-31T23:59:60Z\" is a leap second",
+        ),
+        (
+            md("1", " []", ok, "9999-12-31T23:59:59.999999-23:59"),
+            "x.md:6: front matter: updated: \"9999-12-31T23:59:59.999999-23:59\" is out of range: times are from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z",
+        ),
+        (
+            md("9223372036854775807", " []", ok, ok),
+            "x.md:2: front matter: id: 9223372036854775807 is out of range: ids are 1 to 9007199254740991",
+        ),
+        (
+            md("0", " []", ok, ok),
+            "x.md:2: front matter: id: 0 is out of range",
+        ),
+        (
+            md("99999999999999999999", " []", ok, ok),
+            "x.md:2: front matter: id: 99999999999999999999 is out of range",
+        ),
+        (
+            md("1", "\n- fine\n- 'a;b'", ok, ok),
+            "x.md:6: front matter: tags[1]: invalid tag \"a;b\"",
+        ),
+        (
+            md("1", " [fine, ' pad']", ok, ok),
+            "x.md:4: front matter: tags[1]: invalid tag \" pad\"",
+        ),
+    ];
+    for (text, want) in cases {
+        let e = errors("x.md", &text, Format::Md);
+        assert!(
+            e.len() == 1 && e[0].starts_with(want),
+            "want {want:?}\ngot {e:?}"
+        );
+    }
+    for (id, want) in [
+        ("'5'", "id: invalid type: string \"5\", expected an id"),
+        (
+            "1.0",
+            "id: invalid type: floating point `1.0`, expected an id",
+        ),
+    ] {
+        let e = errors("x.md", &md(id, " []", ok, ok), Format::Md);
+        assert!(
+            e[0].starts_with(&format!("x.md:2: front matter: {want}")),
+            "{e:?}"
+        );
+    }
+    // With the fields in another order, the line follows the field.
+    let moved = "---\nupdated: 2026-01-01T00:00:00Z\ntitle: x\n\n\nid: 1\ncreated: 10000-01-01T00:00:00Z\n---\n";
+    let e = errors("x.md", moved, Format::Md);
+    assert!(e[0].starts_with("x.md:7: front matter: created: "), "{e:?}");
+}
+
+#[test]
+fn json_jsonl_and_csv_errors_name_the_line_and_the_field() {
+    let ok = "2026-01-01T00:00:00Z";
+    let json = format!(
+        "[\n  {{\n    \"id\": 1,\n    \"title\": \"a\",\n    \"created\": \"{ok}\",\n    \"updated\": \"{ok}\"\n  }},\n  {{\n    \"id\": 2,\n    \"title\": \"b\",\n    \"created\": \"{ok}\",\n    \"updated\": \"2016-12-31T23:59:60Z\"\n  }},\n  {{\"id\": 9007199254740992, \"title\": \"c\", \"created\": \"{ok}\", \"updated\": \"{ok}\"}}\n]\n"
+    );
+    let results = parse(Path::new("n.json"), &json, Format::Json, false);
+    assert!(results[0].is_ok(), "a bad note fails alone: {results:?}");
+    let e: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err().map(|e| e.to_string()))
+        .collect();
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert!(
+        e[0].starts_with("n.json:12: JSON: updated: \"2016-12-31T23:59:60Z\" is a leap second"),
+        "{e:?}"
+    );
+    assert!(
+        e[1].starts_with("n.json:14: JSON: id: 9007199254740992 is out of range"),
+        "{e:?}"
+    );
+    assert!(e[1].contains("(column "), "{e:?}");
+    let huge = format!(
+        "{{\"id\": 99999999999999999999, \"title\": \"c\", \"created\": \"{ok}\", \"updated\": \"{ok}\"}}"
+    );
+    let e = errors("n.json", &huge, Format::Json);
+    assert!(
+        e[0].starts_with("n.json:1: JSON: id: 100000000000000000000 is out of range"),
+        "{e:?}"
+    );
+
+    let jsonl = format!(
+        "{{\"id\":1,\"title\":\"a\",\"created\":\"{ok}\",\"updated\":\"{ok}\"}}\n\n{{\"id\":2,\"title\":\"b\",\"tags\":[\"x\",\"\"],\"created\":\"{ok}\",\"updated\":\"{ok}\"}}\n"
+    );
+    let e = errors("n.jsonl", &jsonl, Format::Jsonl);
+    assert!(
+        e.len() == 1 && e[0].starts_with("n.jsonl:3: JSON: tags[1]: invalid tag \"\""),
+        "{e:?}"
+    );
+
+    let head = "id,title,tags,created,updated,body\r\n";
+    let csv =
+        format!("{head}1,\"two\nlines\",,{ok},0000-12-31T00:00:00Z,b\r\n0,x,,{ok},{ok},b\r\n");
+    let e = errors("n.csv", &csv, Format::Csv);
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert!(
+        e[0].starts_with("n.csv:3: CSV: updated: \"0000-12-31T00:00:00Z\" is out of range"),
+        "{e:?}"
+    );
+    assert!(
+        e[1].starts_with("n.csv:4: CSV: id: 0 is out of range"),
+        "{e:?}"
+    );
+}
+
+/// Issue 10: a `.md` saved with a byte-order mark was imported with its front matter as body,
+/// a new id and today's dates; a `.json` with one gave "expected value".
+#[test]
+fn a_byte_order_mark_is_read_past_in_every_format() {
+    let t = "2026-01-01T00:00:00Z";
+    let files = [
+        (
+            "n.md",
+            Format::Md,
+            format!(
+                "\u{feff}---\nid: 5\ntitle: x\ntags: []\ncreated: {t}\nupdated: {t}\n---\nbody\n"
+            ),
+        ),
+        (
+            "n.json",
+            Format::Json,
+            format!(
+                "\u{feff}{{\"id\": 5, \"title\": \"x\", \"created\": \"{t}\", \"updated\": \"{t}\", \"body\": \"body\\n\"}}"
+            ),
+        ),
+        (
+            "n.jsonl",
+            Format::Jsonl,
+            format!(
+                "\u{feff}{{\"id\": 5, \"title\": \"x\", \"created\": \"{t}\", \"updated\": \"{t}\", \"body\": \"body\\n\"}}\n"
+            ),
+        ),
+        (
+            "n.csv",
+            Format::Csv,
+            format!("\u{feff}id,title,tags,created,updated,body\r\n5,x,,{t},{t},\"body\n\"\r\n"),
+        ),
+    ];
+    for (name, format, text) in files {
+        let r = parse(Path::new(name), &text, format, false);
+        let r = r[0].as_ref().unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            (r.id, r.note.title.as_str(), r.note.body.as_str()),
+            (Some(5), "x", "body\n"),
+            "{name}"
+        );
+        assert_eq!(r.note.created.to_string(), t, "{name}");
+        assert!(r.bom, "{name}");
+    }
+    let r = parse(
+        Path::new("plain.md"),
+        "\u{feff}# Heading\ntext\n",
+        Format::Md,
+        false,
+    );
+    let r = r[0].as_ref().unwrap();
+    assert_eq!(
+        (r.note.title.as_str(), r.note.body.as_str(), r.bom),
+        ("Heading", "# Heading\ntext\n", true)
+    );
+    let e = errors("bom.json", "\u{feff}", Format::Json);
+    assert_eq!(e, ["bom.json: the file is empty"]);
+}
+
+/// Issue 10: front matter of `[` x 100,000 then `]` x 100,000 (200 KB) took 152 s to refuse.
+#[test]
+fn a_deeply_nested_front_matter_is_refused_before_parsing() {
+    let bomb = format!(
+        "---\nid: 1\ntitle: {}{}\ncreated: 2026-01-01T00:00:00Z\nupdated: 2026-01-01T00:00:00Z\n---\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let (results, work) = parse_counted(Path::new("bomb.md"), &bomb, Format::Md, false);
+    let e = results[0].as_ref().unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "bomb.md:3: front matter: lists or maps nested more than 32 deep"
+    );
+    // Refused before the YAML parser saw it: the text was scanned a few times, no more.
+    assert!(work < 4 * bomb.len() as u64, "{work}");
+    let mut big = format!(
+        "---\nid: 1\ntitle: {}\n",
+        "x".repeat(front_matter::MAX_BYTES)
+    );
+    big.push_str("---\n");
+    let e = errors("big.md", &big, Format::Md);
+    assert!(
+        e[0].starts_with("big.md:1: front matter: no closing `---` line within 1048576 bytes"),
+        "{e:?}"
+    );
+}
+
+/// A bundle of `n` notes in `format`, of bodies that make readers look for record ends.
+fn bundle_of(n: i64, format: Format) -> String {
+    let notes: Vec<Note> = (1..=n)
+        .map(|id| {
+            plain_note(
+                id,
+                if id % 3 == 0 {
+                    SHOWN
+                } else {
+                    "a line\n---\nand a rule\n"
+                },
+            )
+        })
+        .collect();
+    let mut bytes = Vec::new();
+    format
+        .write_bundle(
+            notes.into_iter().map(Ok::<_, ()>),
+            &RenderOptions::default(),
+            &mut bytes,
+        )
+        .expect("into a Vec");
+    String::from_utf8(bytes).expect("UTF-8")
+}
+
+/// Issue 10: a 10,000-note Markdown bundle took 48-60 s against 1 s for JSON (newlines counted
+/// again from the start for every record). The work a reader does, in bytes looked at, is a
+/// small multiple of its input's size however many records it holds.
+#[test]
+fn every_reader_does_work_linear_in_its_input() {
+    for format in Format::ALL {
+        let per_byte = |n: i64| {
+            let text = bundle_of(n, format);
+            let name = format!("notes.{}", format.extension());
+            let (results, work) = parse_counted(Path::new(&name), &text, format, false);
+            assert_eq!(results.len(), n as usize);
+            assert!(results.iter().all(Result::is_ok), "{format}");
+            work as f64 / text.len() as f64
+        };
+        let (small, large) = (per_byte(200), per_byte(3000));
+        assert!(large < 8.0, "{format}: {large} bytes looked at per byte");
+        assert!(
+            large < small * 1.5,
+            "{format}: {small} per byte for 200 notes, {large} for 3000"
+        );
+    }
+}
+
+/// Every note of a JSON array that shares an id with thousands of others and differs from them
+/// is kept, with one lookup each.
+#[test]
+fn copies_are_found_by_hash() {
+    let t = Timestamp::from_micros(0).unwrap();
+    let records: Vec<Record> = (0..20_000)
+        .map(|i| Record {
+            origin: Origin {
+                path: "n.json".into(),
+                line: None,
+            },
+            id: Some(1),
+            bom: false,
+            note: NewNote {
+                title: format!("{i}"),
+                body: String::new(),
+                tags: vec![],
+                created: t,
+                updated: t,
+            },
+        })
+        .collect();
+    let mut doubled = records.clone();
+    doubled.extend(records);
+    let (kept, dups, errs) = fold_duplicates(doubled, ImportMode::NewIds);
+    assert_eq!((kept.len(), dups, errs.len()), (20_000, 20_000, 0));
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_sockets_and_devices_are_never_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(dir.path().join("pipe.md"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success());
+    let _socket = std::os::unix::net::UnixListener::bind(dir.path().join("socket.json")).unwrap();
+    std::os::unix::fs::symlink("/dev/null", dir.path().join("null.csv")).unwrap();
+    std::fs::write(dir.path().join("note.md"), "# A note\n").unwrap();
+    let walked = walk(&[dir.path().to_path_buf()]);
+    let names = |files: Vec<PathBuf>| -> Vec<String> {
+        files
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect()
+    };
+    assert_eq!(
+        names(walked.files.into_iter().map(|f| f.0).collect()),
+        ["note.md"]
+    );
+    let special: Vec<_> = walked
+        .special
+        .iter()
+        .map(|s| {
+            (
+                s.path.file_name().unwrap().to_string_lossy().into_owned(),
+                s.kind,
+            )
+        })
+        .collect();
+    assert_eq!(
+        special,
+        [
+            ("null.csv".to_owned(), SpecialKind::CharDevice),
+            ("pipe.md".to_owned(), SpecialKind::Fifo),
+            ("socket.json".to_owned(), SpecialKind::Socket)
+        ]
+    );
+    // Named, or read directly: refused at once (opening the FIFO would wait for a writer).
+    let pipe = dir.path().join("pipe.md");
+    let e = read_text(&pipe, DEFAULT_MAX_SIZE).unwrap_err();
+    assert!(
+        e.to_string()
+            .ends_with("pipe.md: is a FIFO, not a regular file"),
+        "{e}"
+    );
+    let walked = walk(std::slice::from_ref(&pipe));
+    assert!(walked.files.is_empty());
+    assert!(
+        walked.errors[0]
+            .to_string()
+            .ends_with("pipe.md: is a FIFO, not a regular file")
+    );
 }
