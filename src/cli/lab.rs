@@ -75,9 +75,7 @@ pub fn run(args: LabArgs) -> anyhow::Result<ExitCode> {
             answers,
             common,
         } => {
-            if let Some(seconds) = add {
-                durations.0.push(Duration::from_secs_f64(seconds.max(0.0)));
-            }
+            durations.0.extend(add);
             let predicted = match answers {
                 Some(p) => p,
                 None if std::io::stdin().is_terminal() => ask(&durations.0)?,
@@ -97,7 +95,6 @@ pub fn run(args: LabArgs) -> anyhow::Result<ExitCode> {
             common,
         } => {
             let (dir, _keep) = folder(None)?;
-            anyhow::ensure!(workers >= 1, "--workers must be at least 1");
             show(common, &lab::pool::run(&dir, workers, latency)?)
         }
         Experiment::Async { latency, common } => {

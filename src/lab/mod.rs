@@ -77,8 +77,8 @@ pub fn parse_durations(text: &str) -> Result<Vec<Duration>, String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| match s.parse::<f64>() {
-            Ok(secs) if secs.is_finite() && secs >= 0.0 => Ok(Duration::from_secs_f64(secs)),
-            Ok(_) => Err(format!("{s:?} is not a duration of zero or more seconds")),
+            Ok(secs) => Duration::try_from_secs_f64(secs)
+                .map_err(|_| format!("{s:?} is not a number of seconds from 0 up")),
             Err(_) => humantime::parse_duration(s).map_err(|e| format!("{s:?}: {e}")),
         })
         .collect()
@@ -111,6 +111,8 @@ mod tests {
             [Duration::from_millis(500), Duration::from_millis(250)]
         );
         assert!(parse_durations("-1").is_err());
+        assert!(parse_durations("NaN").is_err());
+        assert!(parse_durations("1e30").is_err(), "too long for a Duration: an error, no panic");
         assert!(parse_durations("soon").is_err());
     }
 
