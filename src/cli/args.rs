@@ -168,6 +168,11 @@ pub enum Experiment {
         /// Variants to run (default: all).
         #[arg(long, value_enum, value_delimiter = ',')]
         variant: Vec<smartnotes::lab::race::Variant>,
+        /// What unsync does between reading the counter and writing it back: yield the core
+        /// as an interpreter's thread switch does (the race shows on a busy machine too),
+        /// spin a microsecond, or nothing.
+        #[arg(long, value_enum, default_value_t = smartnotes::lab::race::Gap::Yield)]
+        gap: smartnotes::lab::race::Gap,
         #[command(flatten)]
         common: LabCommon,
     },
@@ -222,7 +227,9 @@ pub struct Durations(pub Vec<Duration>);
 fn parse_durations(text: &str) -> Result<Durations, String> {
     let list = smartnotes::lab::parse_durations(text)?;
     if list.is_empty() {
-        return Err(format!("{text:?}: expected durations such as 2,1 or 2s,500ms"));
+        return Err(format!(
+            "{text:?}: expected durations such as 2,1 or 2s,500ms"
+        ));
     }
     list.into_iter()
         .map(|d| at_most_an_hour(d, text))
@@ -475,7 +482,9 @@ fn parse_lab_duration(text: &str) -> Result<Duration, String> {
     let mut list = smartnotes::lab::parse_durations(text)?;
     match (list.pop(), list.is_empty()) {
         (Some(d), true) => at_most_an_hour(d, text),
-        _ => Err(format!("{text:?}: expected one duration such as 0.5 or 500ms")),
+        _ => Err(format!(
+            "{text:?}: expected one duration such as 0.5 or 500ms"
+        )),
     }
 }
 

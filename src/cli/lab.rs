@@ -34,7 +34,7 @@ pub fn run(args: LabArgs) -> anyhow::Result<ExitCode> {
             );
             show(
                 common,
-                &lab::threads::run(&durations.0, !no_join, &mut narrate),
+                &lab::overlap::run(&durations.0, !no_join, &mut narrate),
             )
         }
         Experiment::Export {
@@ -44,7 +44,10 @@ pub fn run(args: LabArgs) -> anyhow::Result<ExitCode> {
         } => {
             let (dir, _keep) = folder(out)?;
             let mut narrate = narrator(common, "the lesson's export through the real engine");
-            show(common, &lab::export::run(&dir, latency, &mut narrate)?)
+            show(
+                common,
+                &lab::lesson_export::run(&dir, latency, &mut narrate)?,
+            )
         }
         Experiment::Cpu {
             work,
@@ -60,6 +63,7 @@ pub fn run(args: LabArgs) -> anyhow::Result<ExitCode> {
             increments,
             trials,
             variant,
+            gap,
             common,
         } => {
             let variants = if variant.is_empty() {
@@ -67,7 +71,7 @@ pub fn run(args: LabArgs) -> anyhow::Result<ExitCode> {
             } else {
                 variant
             };
-            show(common, &lab::race::run(&variants, increments, trials))
+            show(common, &lab::race::run(&variants, increments, trials, gap))
         }
         Experiment::Predict {
             mut durations,
@@ -95,11 +99,11 @@ pub fn run(args: LabArgs) -> anyhow::Result<ExitCode> {
             common,
         } => {
             let (dir, _keep) = folder(None)?;
-            show(common, &lab::pool::run(&dir, workers, latency)?)
+            show(common, &lab::pool_bound::run(&dir, workers, latency)?)
         }
         Experiment::Async { latency, common } => {
             let (dir, _keep) = folder(None)?;
-            show(common, &lab::asynchronous::run(&dir, latency)?)
+            show(common, &lab::one_thread::run(&dir, latency)?)
         }
         Experiment::Verdict { latency, common } => {
             let (dir, _keep) = folder(None)?;

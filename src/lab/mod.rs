@@ -7,18 +7,18 @@
 //! the order that really happened. The I/O experiments run the real export engine
 //! ([`crate::export`]) with simulated latency; nothing here re-implements it.
 
-pub mod asynchronous;
 pub mod cpu;
-pub mod export;
-pub mod pool;
+pub mod lesson_export;
+pub mod one_thread;
+pub mod overlap;
+pub mod pool_bound;
 pub mod predict;
 pub mod race;
-pub mod threads;
 pub mod verdict;
 
 use std::time::Duration;
 
-pub use threads::run_threaded;
+pub use overlap::run_threaded;
 
 /// Receives a line as soon as something happens during an experiment.
 pub type Narrator<'a> = &'a mut dyn FnMut(&str);
@@ -112,7 +112,10 @@ mod tests {
         );
         assert!(parse_durations("-1").is_err());
         assert!(parse_durations("NaN").is_err());
-        assert!(parse_durations("1e30").is_err(), "too long for a Duration: an error, no panic");
+        assert!(
+            parse_durations("1e30").is_err(),
+            "too long for a Duration: an error, no panic"
+        );
         assert!(parse_durations("soon").is_err());
     }
 
