@@ -173,7 +173,11 @@ fn the_sample_never_lands_on_an_earlier_export() {
             "{}",
             stderr(&out)
         );
-        assert!(snapshot(&out_dir) == before, "{} changed", out_dir.display());
+        assert!(
+            snapshot(&out_dir) == before,
+            "{} changed",
+            out_dir.display()
+        );
     }
     // A folder of the user's own files is not an export: the sample may go there.
     std::fs::create_dir_all(env.path("mine/md")).unwrap();
@@ -183,7 +187,10 @@ fn the_sample_never_lands_on_an_earlier_export() {
         .args(["export", "--out", "mine", "-q"])
         .assert()
         .success();
-    assert_eq!(std::fs::read(env.path("mine/md/draft.txt")).unwrap(), b"mine");
+    assert_eq!(
+        std::fs::read(env.path("mine/md/draft.txt")).unwrap(),
+        b"mine"
+    );
 }
 
 // ---- --errors-json ---------------------------------------------------------------------
@@ -228,7 +235,12 @@ fn errors_json_refuses_any_path_inside_out() {
     let before = snapshot(&env.path("out"));
     let exported = tree(&env.path("out/md")).keys().next().unwrap().clone();
     let inside = format!("out/md/{}", exported.display());
-    for target in [inside.as_str(), "out", "out/new/errors.json", "./out/../out/x"] {
+    for target in [
+        inside.as_str(),
+        "out",
+        "out/new/errors.json",
+        "./out/../out/x",
+    ] {
         let out = env
             .cmd()
             .args(["export", "--out", "out", "--errors-json", target])
@@ -250,7 +262,14 @@ fn errors_json_replaces_a_link_planted_at_its_name_and_never_writes_through_it()
     std::fs::write(env.path("victim.txt"), "precious").unwrap();
     std::os::unix::fs::symlink(env.path("victim.txt"), env.path("errors.json")).unwrap();
     env.cmd()
-        .args(["export", "--out", "out", "-q", "--errors-json", "errors.json"])
+        .args([
+            "export",
+            "--out",
+            "out",
+            "-q",
+            "--errors-json",
+            "errors.json",
+        ])
         .assert()
         .success();
     assert_eq!(
@@ -266,7 +285,11 @@ fn errors_json_replaces_a_link_planted_at_its_name_and_never_writes_through_it()
     let leftovers: Vec<_> = std::fs::read_dir(env.root())
         .unwrap()
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().contains("smartnotes-errors"))
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .contains("smartnotes-errors")
+        })
         .collect();
     assert!(leftovers.is_empty(), "no temporary file is left");
 }
@@ -300,7 +323,16 @@ fn impossible_numbers_are_usage_errors_everywhere() {
     // The limit itself is allowed (on no notes, so that nothing waits it).
     let out = env
         .cmd()
-        .args(["export", "--out", "out", "--latency", "1h", "--tag", "none", "-q"])
+        .args([
+            "export",
+            "--out",
+            "out",
+            "--latency",
+            "1h",
+            "--tag",
+            "none",
+            "-q",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -323,7 +355,10 @@ fn bench_dir_removes_only_the_folder_it_made() {
         std::fs::write(path, bytes).unwrap();
     }
     let before = snapshot(&dir);
-    for workload in [&["--workload", "disk"][..], &["--workload", "scale", "--sink", "dir"]] {
+    for workload in [
+        &["--workload", "disk"][..],
+        &["--workload", "scale", "--sink", "dir"],
+    ] {
         let out = env
             .cmd()
             .arg("bench")
@@ -397,7 +432,10 @@ fn show_is_exact_into_a_pipe_and_escaped_on_a_terminal() {
         .expect("script (util-linux) runs the command on a pseudo-terminal");
     assert!(out.status.success(), "{}", stderr(&out));
     let screen = String::from_utf8_lossy(&out.stdout);
-    assert!(!screen.contains('\x1b') && !screen.contains('\x07'), "{screen:?}");
+    assert!(
+        !screen.contains('\x1b') && !screen.contains('\x07'),
+        "{screen:?}"
+    );
     assert!(screen.contains("\\x1b]0;pwned\\x07line"), "{screen:?}");
     assert!(screen.contains("line\\r"), "{screen:?}");
     assert!(screen.contains("tab\tend"), "tabs stay: {screen:?}");
@@ -423,6 +461,9 @@ fn the_export_summary_and_errors_escape_paths() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("no notebook at no\\x1b]0;pwned\\x07.db"), "{err:?}");
+    assert!(
+        err.contains("no notebook at no\\x1b]0;pwned\\x07.db"),
+        "{err:?}"
+    );
     assert!(!err.contains('\x1b'), "{err:?}");
 }

@@ -24,7 +24,10 @@ fn staged(out: &Path) -> usize {
 fn wait_for_staged(out: &Path, files: usize) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while staged(out) < files {
-        assert!(Instant::now() < deadline, "the export never staged {files} files");
+        assert!(
+            Instant::now() < deadline,
+            "the export never staged {files} files"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }

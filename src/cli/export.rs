@@ -118,7 +118,11 @@ fn use_sample(notebook: &Notebook, args: &ExportArgs) -> anyhow::Result<bool> {
 fn earlier_export(out: &Path) -> bool {
     let entries = match std::fs::read_dir(out) {
         Ok(entries) => entries,
-        Err(e) => return e.kind() != std::io::ErrorKind::NotFound,
+        // Nothing there yet, or a file where the folder must be (the export says so).
+        Err(e) => {
+            use std::io::ErrorKind::{NotADirectory, NotFound};
+            return !matches!(e.kind(), NotFound | NotADirectory);
+        }
     };
     for entry in entries {
         let Ok(entry) = entry else { return true };
@@ -260,7 +264,12 @@ pub fn run(notebook: &Notebook, args: ExportArgs) -> anyhow::Result<ExitCode> {
             eprintln!("WARNING {}", escape(warning));
         }
         for failure in &summary.failures {
-            let path = settings.config.out.join(&failure.path).display().to_string();
+            let path = settings
+                .config
+                .out
+                .join(&failure.path)
+                .display()
+                .to_string();
             eprintln!("FAILED {}: {}", escape(&path), escape(&failure.error));
         }
         if summary.cancelled {

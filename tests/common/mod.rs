@@ -45,6 +45,22 @@ impl TestEnv {
         env
     }
 
+    /// An environment whose notebook (`notes.db`, named) holds the built-in sample notebook's
+    /// ten notes with their ids, imported from `src/store/sample.json`: for tests that export
+    /// the sample's notes more than once into one folder (the sample itself is for a first
+    /// run only).
+    pub fn with_sample_notebook() -> Self {
+        let env = Self::new();
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store/sample.json");
+        env.cmd()
+            .arg("import")
+            .arg(sample)
+            .arg("--keep-ids")
+            .assert()
+            .success();
+        env
+    }
+
     /// The temporary folder.
     pub fn root(&self) -> &Path {
         self.dir.path()
