@@ -208,10 +208,12 @@ impl std::fmt::Display for RaceReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "two threads x {} increments: expected {} each trial; unsync's gap between its read \
-             and its write: {}\n",
-            self.increments,
-            self.expected,
+            "two threads x {} increments: expected {} each trial",
+            self.increments, self.expected
+        )?;
+        writeln!(
+            f,
+            "unsync's gap between its read and its write: {}\n",
             self.gap.name()
         )?;
         for v in &self.variants {
@@ -253,6 +255,14 @@ impl std::fmt::Display for RaceReport {
         writeln!(
             f,
             "  makes the read-modify-write indivisible and is exact, at the cost per increment above."
+        )?;
+        writeln!(
+            f,
+            "  The yield between unsync's read and write stands for an interpreter's thread switch:"
+        )?;
+        writeln!(
+            f,
+            "  with --gap none the window is a nanosecond, and a busy machine may show no loss."
         )
     }
 }
