@@ -294,6 +294,32 @@ fn errors_json_replaces_a_link_planted_at_its_name_and_never_writes_through_it()
     assert!(leftovers.is_empty(), "no temporary file is left");
 }
 
+#[test]
+fn errors_json_into_a_missing_folder_or_onto_a_folder_fails_before_the_export() {
+    let env = TestEnv::seeded(3);
+    std::fs::create_dir(env.path("a-folder")).unwrap();
+    for (target, why) in [
+        ("no/such/errors.json", "its folder does not exist"),
+        ("a-folder", "it is a folder"),
+    ] {
+        let out = env
+            .cmd()
+            .args(["export", "--out", "out", "--errors-json", target])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{target}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("cannot write the failures to {target}: {why}")),
+            "{}",
+            stderr(&out)
+        );
+        assert!(
+            !env.path("out").exists(),
+            "{target}: the export did not run"
+        );
+    }
+}
+
 // ---- Usage errors ------------------------------------------------------------------------
 
 #[test]

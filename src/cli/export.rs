@@ -190,6 +190,19 @@ fn check_errors_json(path: &Path, db: &Path, out: &Path) -> anyhow::Result<()> {
             escape(&out.display().to_string())
         )));
     }
+    // Found now rather than after the export: the list of failures would have nowhere to go.
+    if target.is_dir() {
+        bail!(
+            "cannot write the failures to {}: it is a folder",
+            path.display()
+        );
+    }
+    if !target.parent().is_some_and(Path::is_dir) {
+        bail!(
+            "cannot write the failures to {}: its folder does not exist",
+            path.display()
+        );
+    }
     Ok(())
 }
 

@@ -9,7 +9,7 @@
 //! signal-hook tells the three signals apart (ctrlc cannot) and delivers them to a thread of
 //! ours through a self-pipe, so nothing but a write happens inside the signal handler.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
@@ -91,17 +91,14 @@ fn on_signal(signal: i32, stop: &AtomicBool, first: &AtomicI32, out: &Path) {
 /// (`Hooks.cancel: Cancel` with `stop()` and `abort()`), this body becomes `cancel.abort()`
 /// and the export returns its summary as after the first signal.
 fn abort(out: &Path, first: i32) {
-    let staging: PathBuf = out.join(format!(
-        "{}{}",
-        smartnotes::export::sink::STAGING_PREFIX,
-        std::process::id()
-    ));
-    // Writers may still add a file while the folder is being removed: try a few times.
-    for _ in 0..5 {
-        match std::fs::remove_dir_all(&staging) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => continue,
-            _ => break,
-        }
+    let prefix = smartnotes::export::sink::STAGING_PREFIX;
+    let staging = out.join(format!("{prefix}{}", std::process::id()));
+    // Moved aside first, in one rename: a publication still under way then finds no staged
+    // file to move, instead of a folder emptied under it. The new name keeps the prefix, so
+    // the next export removes it if this process dies before it does.
+    let aside = out.join(format!("{prefix}{}-aborted", std::process::id()));
+    if std::fs::rename(&staging, &aside).is_ok() {
+        let _ = std::fs::remove_dir_all(&aside);
     }
     std::process::exit(128 + first);
 }
