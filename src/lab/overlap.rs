@@ -42,22 +42,22 @@ pub fn run_threaded<T: Task>(tasks: &[T]) -> Duration {
     started.elapsed()
 }
 
-/// Whether a task is starting or done.
+/// What happened to a task.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-pub enum Step {
-    /// The task's thread started it.
+pub enum EventKind {
+    /// It started.
     Starting,
-    /// It finished.
+    /// It ended.
     Done,
 }
 
-impl Step {
-    fn word(self) -> &'static str {
-        match self {
-            Step::Starting => "starting",
-            Step::Done => "done",
-        }
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            EventKind::Starting => "starting",
+            EventKind::Done => "done",
+        })
     }
 }
 
@@ -67,18 +67,18 @@ struct Reported {
     index: usize,
     wait: Duration,
     epoch: Instant,
-    report: mpsc::Sender<(usize, Step, Duration)>,
+    report: mpsc::Sender<(usize, EventKind, Duration)>,
 }
 
 impl Task for Reported {
     fn run(&self) {
         let _ = self
             .report
-            .send((self.index, Step::Starting, self.epoch.elapsed()));
+            .send((self.index, EventKind::Starting, self.epoch.elapsed()));
         self.wait.run();
         let _ = self
             .report
-            .send((self.index, Step::Done, self.epoch.elapsed()));
+            .send((self.index, EventKind::Done, self.epoch.elapsed()));
     }
 }
 
@@ -89,8 +89,8 @@ pub struct Event {
     pub at_s: f64,
     /// The task, A, B, ...
     pub task: String,
-    /// Starting or done.
-    pub what: Step,
+    /// What happened.
+    pub what: EventKind,
 }
 
 /// What `lab threads` measured.
@@ -129,8 +129,8 @@ pub fn run(durations: &[Duration], join: bool, narrate: Narrator<'_>) -> Threads
         .collect();
     drop(report);
     let mut events = Vec::new();
-    let mut record = |(task, what, at): (usize, Step, Duration), narrate: Narrator<'_>| {
-        narrate(&format!("{:>6}  {} {}", secs(at), what.word(), label(task)));
+    let mut record = |(task, what, at): (usize, EventKind, Duration), narrate: Narrator<'_>| {
+        narrate(&format!("{:>6}  {what} {}", secs(at), label(task)));
         events.push(Event {
             at_s: at.as_secs_f64(),
             task: label(task),
@@ -171,7 +171,7 @@ pub fn run(durations: &[Duration], join: bool, narrate: Narrator<'_>) -> Threads
     };
     let last_done_s = events
         .iter()
-        .filter(|e| e.what == Step::Done)
+        .filter(|e| e.what == EventKind::Done)
         .map(|e| e.at_s)
         .fold(0.0, f64::max);
     ThreadsReport {
@@ -313,7 +313,7 @@ mod tests {
         let done: Vec<&str> = report
             .events
             .iter()
-            .filter(|e| e.what == Step::Done)
+            .filter(|e| e.what == EventKind::Done)
             .map(|e| e.task.as_str())
             .collect();
         assert_eq!(done, ["B", "A"], "the shorter task finishes first");

@@ -93,7 +93,7 @@ pub fn run(durations: &[Duration], predicted: Predictions, narrate: Narrator<'_>
     let done: Vec<&str> = report
         .events
         .iter()
-        .filter(|e| e.what == overlap::Step::Done)
+        .filter(|e| e.what == overlap::EventKind::Done)
         .map(|e| e.task.as_str())
         .collect();
     let first = done.first().copied().unwrap_or_default().to_owned();
