@@ -6,6 +6,12 @@
 //! starting, a thread done) pass it to a [`Narrator`] as it happens, so the order printed is
 //! the order that really happened. The I/O experiments run the real export engine
 //! ([`crate::export`]) with simulated latency; nothing here re-implements it.
+//!
+//! A module is named for what its experiment shows, not for the subcommand, so that one word
+//! keeps one meaning beside the export strategies (`threads`, `pool`, `asynchronous`):
+//! `lab threads` is [`overlap`] (and holds the lesson's exercise, [`run_threaded`]), `lab
+//! export` is [`lesson_export`], `lab pool` is [`pool_bound`], `lab async` is [`one_thread`];
+//! `cpu`, `race`, `predict` and `verdict` are named as their subcommands.
 
 pub mod cpu;
 pub mod lesson_export;
