@@ -132,7 +132,8 @@ fn earlier_export(out: &Path) -> bool {
             return true;
         }
         for format in Format::ALL {
-            if name == export::naming::bundle_name(format)
+            // A bundle is `notes.<ext>`; a format folder is named by its extension.
+            if name == format!("notes.{}", format.extension())
                 || (name == format.extension() && holds_note_files(&entry.path(), format))
             {
                 return true;

@@ -91,7 +91,10 @@ fn on_signal(signal: i32, stop: &AtomicBool, first: &AtomicI32, out: &Path) {
 /// (`Hooks.cancel: Cancel` with `stop()` and `abort()`), this body becomes `cancel.abort()`
 /// and the export returns its summary as after the first signal.
 fn abort(out: &Path, first: i32) {
-    let prefix = smartnotes::export::sink::STAGING_PREFIX;
+    // The engine's staging folder, `<out>/.smartnotes-staging-<pid>` (written out here, not
+    // taken from the engine, whose `sink` module is becoming private: this body goes when
+    // `Cancel::abort` lands).
+    let prefix = ".smartnotes-staging-";
     let staging = out.join(format!("{prefix}{}", std::process::id()));
     // Moved aside first, in one rename: a publication still under way then finds no staged
     // file to move, instead of a folder emptied under it. The new name keeps the prefix, so
