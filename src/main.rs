@@ -13,6 +13,9 @@ fn main() -> std::process::ExitCode {
         Err(err) => {
             // `smartnotes list | head` closes our stdout early: that is the reader's choice,
             // not a failure.
+            if let Some(usage) = err.downcast_ref::<clap::Error>() {
+                usage.exit();
+            }
             if err.chain().any(|cause| {
                 cause
                     .downcast_ref::<std::io::Error>()
@@ -21,9 +24,18 @@ fn main() -> std::process::ExitCode {
                 return cli::ExitCode::Success.into();
             }
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "smartnotes: error: {err}");
+            // Messages quote paths and values from outside: escaped, like everything printed.
+            let _ = writeln!(
+                stderr,
+                "smartnotes: error: {}",
+                cli::escape_lines(&err.to_string())
+            );
             for cause in err.chain().skip(1) {
-                let _ = writeln!(stderr, "  caused by: {cause}");
+                let _ = writeln!(
+                    stderr,
+                    "  caused by: {}",
+                    cli::escape_lines(&cause.to_string())
+                );
             }
             cli::ExitCode::Failure.into()
         }

@@ -351,12 +351,19 @@ pub fn quote(text: &str) -> String {
 /// written as `\n`, `\x1b`, `\u{202e}`; everything else, backslashes included, as it is. Not
 /// quoted, not shortened: see [`quote`] for messages.
 pub fn escape_for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(|c| escape_char(c).is_some()) {
+    escape_for_terminal_keeping(text, &[])
+}
+
+/// Like [`escape_for_terminal`], but the characters of `keep` (say `\n` and `\t`, the layout
+/// of a document) are printed as they are.
+pub fn escape_for_terminal_keeping<'a>(text: &'a str, keep: &[char]) -> std::borrow::Cow<'a, str> {
+    let escaped = |c: char| escape_char(c).filter(|_| !keep.contains(&c));
+    if !text.chars().any(|c| escaped(c).is_some()) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        match escape_char(c) {
+        match escaped(c) {
             Some(escaped) => out.push_str(&escaped),
             None => out.push(c),
         }

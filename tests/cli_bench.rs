@@ -1,6 +1,8 @@
 //! `smartnotes bench`: the JSON report's shape, the human table, the refusal of thread-per-task
 //! past the thread limit, and the SVG pictures, on workloads small enough to take seconds.
-//! Nothing here asserts a speed: wall times are only checked to be positive.
+//! Nothing here asserts a speed: wall times are checked against the exact lower bounds the
+//! simulated latency gives, and every derived figure (speedup, efficiency, files per second)
+//! against the wall time it comes from.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
 
 mod common;
@@ -58,8 +60,14 @@ fn strategies(rows: &[&Value]) -> Vec<String> {
         .collect()
 }
 
-/// Checks a row that was measured: positive wall time and rate, memory and threads read, the
-/// speedup given, no failed job.
+/// Whether two figures are equal but for the last digit (serde_json may round a float it
+/// reads back by one unit in the last place).
+fn same(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * a.abs().max(b.abs())
+}
+
+/// Checks a row that was measured: its figures are the ones its wall time gives (files per
+/// second, efficiency against its ideal), memory and threads read, one run, no failed job.
 fn assert_measured(row: &Value) {
     let f = |k: &str| row[k].as_f64().unwrap_or_else(|| panic!("{k} in {row}"));
     assert!(f("wall_s") > 0.0, "{row}");
@@ -67,14 +75,30 @@ fn assert_measured(row: &Value) {
         f("wall_min_s") <= f("wall_s") && f("wall_s") <= f("wall_max_s"),
         "{row}"
     );
-    assert!(f("speedup") > 0.0, "{row}");
-    assert!(f("files_per_s") > 0.0, "{row}");
+    let jobs = row["jobs"].as_u64().unwrap() as f64;
+    assert!(same(f("files_per_s"), jobs / f("wall_s")), "{row}");
+    assert!(same(f("efficiency"), f("ideal_s") / f("wall_s")), "{row}");
     assert!(row["peak_rss_bytes"].as_u64().unwrap_or(0) > 0, "{row}");
     assert!(row["threads"].as_u64().unwrap_or(0) >= 1, "{row}");
     assert_eq!(row["computed"], false, "{row}");
     assert_eq!(row["runs"], 1, "{row}");
     assert!(row.get("refused").is_none(), "{row}");
     assert_eq!(row["failed"], 0, "{row}");
+}
+
+/// Checks the speedups of one workload's rows: each is the sequential row's wall time over its
+/// own, and sequential's is exactly 1.
+fn assert_speedups(rows: &[&Value]) {
+    let base = rows[0]["wall_s"].as_f64().unwrap();
+    assert_eq!(rows[0]["strategy"], "sequential");
+    assert_eq!(rows[0]["speedup"], 1.0);
+    for row in rows.iter().filter(|r| !r["wall_s"].is_null()) {
+        let speedup = row["speedup"].as_f64().unwrap();
+        assert!(
+            same(speedup, base / row["wall_s"].as_f64().unwrap()),
+            "{row}"
+        );
+    }
 }
 
 /// Checks a row whose strategy refused: a reason, no time, nothing failed.
@@ -133,12 +157,16 @@ fn lesson_json_has_one_span_per_job_and_pictures_with_one_bar_per_job() {
         assert_eq!(row["jobs"], 30, "{row}");
         assert_measured(row);
     }
-    assert_eq!(
-        lesson[0]["speedup"], 1.0,
-        "sequential is the speedups' base"
-    );
+    assert_speedups(&lesson);
     assert_eq!(lesson[0]["concurrency"], 1);
     assert_eq!(lesson[1]["concurrency"], 30, "one thread per job");
+    // The fake latency gives exact figures: the ideal is one wait, sequential waits 30 in turn,
+    // and no strategy beats one wait.
+    for row in &lesson {
+        assert_eq!(row["ideal_s"], LATENCY_S, "{row}");
+        assert!(row["wall_min_s"].as_f64().unwrap() >= LATENCY_S, "{row}");
+    }
+    assert!(lesson[0]["wall_min_s"].as_f64().unwrap() >= 30.0 * LATENCY_S);
 
     // The spans: one per job and strategy, each at least the simulated latency long.
     let timeline = report["timeline"].as_array().expect("a timeline list");
@@ -250,6 +278,7 @@ fn all_workloads_json_reports_every_strategy() {
         assert_eq!(row["jobs"], 900, "{row}");
         assert_eq!(row["failed"], 0, "{row}");
     }
+    assert_speedups(&scale);
     // Thread-per-task runs where this machine can hold 900 threads, else it says why not
     // (the refusal itself is checked under `ulimit -n` below).
     if scale[1]["refused"].is_null() {
@@ -273,7 +302,17 @@ fn all_workloads_json_reports_every_strategy() {
             assert_measured(row);
         }
     }
-    assert_eq!(disk_rows[0]["speedup"], 1.0);
+    assert_speedups(&disk_rows);
+    let floor = disk_rows[4];
+    assert_eq!(
+        floor["efficiency"], 1.0,
+        "the floor is the disk workload's ideal"
+    );
+    for row in &disk_rows[..4] {
+        if row["refused"].is_null() {
+            assert_eq!(row["ideal_s"], floor["wall_s"], "{row}");
+        }
+    }
     assert!(
         std::fs::read_dir(&disk).unwrap().next().is_none(),
         "the disk workload clears its runs out of --dir"

@@ -7,7 +7,7 @@ use predicates::prelude::*;
 
 #[test]
 fn first_run_exports_the_sample_notebook_and_says_so() {
-    let env = TestEnv::new();
+    let env = TestEnv::first_run();
     env.cmd()
         .args(["export", "--out", "out"])
         .assert()
@@ -60,7 +60,7 @@ fn every_strategy_writes_byte_identical_trees() {
 
 #[test]
 fn json_summary_has_the_documented_keys() {
-    let env = TestEnv::new();
+    let env = TestEnv::first_run();
     let summary = env.export_json("out", &["--strategy", "pool"]);
     for key in [
         "files",
@@ -92,7 +92,8 @@ fn json_summary_has_the_documented_keys() {
 
 #[test]
 fn a_job_that_cannot_be_written_fails_alone() {
-    let env = TestEnv::new();
+    // The sample's notes in a notebook: the second export goes over the first one.
+    let env = TestEnv::with_sample_notebook();
     // A folder where note 3's JSON file must go: that one job cannot be published.
     let blocked = env.path("out/json/3-race-conditions-counter-1.json");
     std::fs::create_dir_all(&blocked).unwrap();
@@ -165,7 +166,7 @@ fn re_exporting_replaces_files_in_place() {
 
 #[test]
 fn naming_id_gives_the_lessons_names() {
-    let env = TestEnv::new();
+    let env = TestEnv::first_run();
     env.export_json("out", &["--naming", "id", "--format", "json"]);
     let files = tree(&env.path("out"));
     let names: Vec<String> = files.keys().map(|p| p.display().to_string()).collect();

@@ -191,7 +191,7 @@ fn a_full_disk_fails_the_files_that_do_not_fit_and_leaves_no_partial_one() {
 
 #[test]
 fn a_file_where_the_output_folder_must_be_is_a_clear_error() {
-    let env = TestEnv::new();
+    let env = TestEnv::first_run();
     std::fs::write(env.path("out"), "not a folder").unwrap();
     let out = env.cmd().args(["export", "--out", "out"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));

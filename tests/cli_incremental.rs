@@ -140,7 +140,7 @@ fn a_missing_or_damaged_manifest_means_a_full_export() {
 
 #[test]
 fn prune_needs_incremental_and_incremental_needs_files_layout() {
-    let env = TestEnv::new();
+    let env = TestEnv::seeded(2);
     env.cmd()
         .args(["export", "--verify"])
         .assert()

@@ -58,8 +58,8 @@ pub struct BenchConfig {
     /// Simulated I/O per file of the `lesson` and `scale` workloads.
     pub latency: Duration,
     /// Where the workloads write (a tmpfs such as /dev/shm measures CPU and system calls, not
-    /// the device). Default: a fresh folder in /dev/shm when it exists, else in the temp
-    /// folder.
+    /// the device): the bench makes a folder of its own inside it and removes only that.
+    /// Default: /dev/shm when it exists, else the temp folder.
     pub dir: Option<PathBuf>,
     /// Where `scale` writes: nowhere (default), so that the disk is not what is measured, or
     /// files in `dir`.
@@ -388,71 +388,63 @@ fn settle_threads(baseline: usize) {
     }
 }
 
-/// The folder a workload writes in: `--dir`, or a fresh one on tmpfs (/dev/shm) when there
-/// is one, so that a slow disk is not what is measured; removed afterwards.
+/// The folder a workload writes in: a folder of its own, made for this run with a fresh,
+/// unpredictable name (`smartnotes-bench-XXXXXX`) inside `--dir`, or on tmpfs (/dev/shm) when
+/// there is one, so that a slow disk is not what is measured. Removed afterwards, with
+/// everything in it and nothing else: what `--dir` held before is never touched.
 pub(crate) struct BenchDir {
-    path: PathBuf,
-    remove: bool,
+    dir: tempfile::TempDir,
 }
 
 impl BenchDir {
     pub(crate) fn new(dir: Option<&Path>) -> Result<Self, BenchError> {
-        let (path, remove) = match dir {
-            Some(dir) => (dir.to_path_buf(), false),
+        let parent = match dir {
+            Some(dir) => dir.to_path_buf(),
             None => {
                 let shm = Path::new("/dev/shm");
-                let parent = if shm.is_dir() {
+                if shm.is_dir() {
                     shm.to_path_buf()
                 } else {
                     std::env::temp_dir()
-                };
-                (
-                    parent.join(format!("smartnotes-bench-{}", std::process::id())),
-                    true,
-                )
+                }
             }
         };
-        std::fs::create_dir_all(&path).map_err(|source| BenchError::Dir {
-            path: path.clone(),
+        let err = |source| BenchError::Dir {
+            path: parent.clone(),
             source,
-        })?;
-        Ok(BenchDir { path, remove })
+        };
+        std::fs::create_dir_all(&parent).map_err(err)?;
+        let dir = tempfile::Builder::new()
+            .prefix("smartnotes-bench-")
+            .tempdir_in(&parent)
+            .map_err(err)?;
+        Ok(BenchDir { dir })
     }
 
     pub(crate) fn path(&self) -> &Path {
-        &self.path
+        self.dir.path()
     }
 }
 
-impl Drop for BenchDir {
-    fn drop(&mut self) {
-        if self.remove {
-            let _ = std::fs::remove_dir_all(&self.path);
-        }
-    }
-}
-
-/// Removes the runs' folders inside `root` (between runs, untimed): only the `run-*` and
-/// `floor-*` folders the bench made, never anything else in a `--dir` it was given.
+/// Empties `root`, a [`BenchDir`]'s own folder, between runs (untimed): everything in it was
+/// made by this bench run. Links are removed, never followed.
 pub(crate) fn clear(root: &Path) -> Result<(), BenchError> {
     let err = |source| BenchError::Dir {
         path: root.to_path_buf(),
         source,
     };
     for entry in std::fs::read_dir(root).map_err(err)? {
-        let entry = entry.map_err(err)?;
-        let path = entry.path();
-        let ours = entry
-            .file_name()
-            .to_str()
-            .is_some_and(|n| n.starts_with("run-") || n.starts_with("floor-"));
-        let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
-        if ours && is_dir {
-            std::fs::remove_dir_all(&path).map_err(|source| BenchError::Dir {
-                path: path.clone(),
-                source,
-            })?;
-        }
+        let path = entry.map_err(err)?.path();
+        let is_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+        let removed = if is_dir {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        removed.map_err(|source| BenchError::Dir {
+            path: path.clone(),
+            source,
+        })?;
     }
     Ok(())
 }

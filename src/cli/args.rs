@@ -65,22 +65,23 @@ pub struct BenchArgs {
     #[arg(long, short, value_enum, value_delimiter = ',', default_values_t = StrategyKind::ALL)]
     pub strategies: Vec<StrategyKind>,
     /// Measured runs per strategy; the median is reported with the spread.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = at_least_one())]
     pub runs: usize,
     /// Notes of the scale and disk workloads.
     #[arg(long, default_value_t = 100_000)]
     pub notes: u64,
-    /// Simulated I/O per file (lesson, scale).
-    #[arg(long, default_value = "100ms", value_parser = parse_duration)]
+    /// Simulated I/O per file (lesson, scale), at most an hour.
+    #[arg(long, default_value = "100ms", value_parser = parse_latency)]
     pub latency: Duration,
-    /// Folder for the disk workload (default: a new folder in /dev/shm, removed afterwards).
+    /// Where the disk workload writes: a new folder of its own inside DIR, removed afterwards;
+    /// nothing else in DIR is touched (default: /dev/shm).
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
     /// Where the scale workload writes: nowhere (null) or files in a temporary folder (dir).
     #[arg(long, value_enum, default_value_t = SinkKind::Null)]
     pub sink: SinkKind,
     /// N for pool and async (default: each workload's own).
-    #[arg(long, short, value_name = "N")]
+    #[arg(long, short, value_name = "N", value_parser = at_least_one())]
     pub jobs: Option<usize>,
     /// Take the scale and disk notes from the notebook (with the filter) instead of
     /// synthetic ones.
@@ -132,8 +133,8 @@ pub enum Experiment {
     },
     /// The lesson's export (10 notes x 3 formats) sequential, threads, pool and async.
     Export {
-        /// Simulated I/O per file.
-        #[arg(long, default_value = "100ms", value_parser = parse_duration)]
+        /// Simulated I/O per file, at most an hour.
+        #[arg(long, default_value = "100ms", value_parser = parse_latency)]
         latency: Duration,
         /// Keep the files here instead of a temporary folder.
         #[arg(long, value_name = "DIR")]
@@ -167,6 +168,11 @@ pub enum Experiment {
         /// Variants to run (default: all).
         #[arg(long, value_enum, value_delimiter = ',')]
         variant: Vec<smartnotes::lab::race::Variant>,
+        /// What unsync does between reading the counter and writing it back: yield the core
+        /// as an interpreter's thread switch does (the race shows on a busy machine too),
+        /// spin a microsecond, or nothing.
+        #[arg(long, value_enum, default_value_t = smartnotes::lab::race::Gap::Yield)]
+        gap: smartnotes::lab::race::Gap,
         #[command(flatten)]
         common: LabCommon,
     },
@@ -175,9 +181,9 @@ pub enum Experiment {
         /// Seconds per thread (A, B, C, ...).
         #[arg(long, default_value = "3,1,2", value_parser = parse_durations)]
         durations: Durations,
-        /// Add a thread of this many seconds.
-        #[arg(long, value_name = "SECONDS")]
-        add: Option<f64>,
+        /// Add a thread of this many seconds (or a duration: 500ms).
+        #[arg(long, value_name = "SECONDS", value_parser = parse_lab_duration)]
+        add: Option<Duration>,
         /// Predictions FIRST,LAST,TOTAL (e.g. B,A,3.0) instead of asking.
         #[arg(long, value_name = "ANSWERS")]
         answers: Option<smartnotes::lab::predict::Predictions>,
@@ -187,26 +193,26 @@ pub enum Experiment {
     /// The 30-file export with a thread per file against a pool of N workers.
     Pool {
         /// Pool size N.
-        #[arg(long, default_value_t = 8)]
+        #[arg(long, default_value_t = 8, value_parser = at_least_one())]
         workers: usize,
-        /// Simulated I/O per file.
-        #[arg(long, default_value = "100ms", value_parser = parse_duration)]
+        /// Simulated I/O per file, at most an hour.
+        #[arg(long, default_value = "100ms", value_parser = parse_latency)]
         latency: Duration,
         #[command(flatten)]
         common: LabCommon,
     },
     /// The 30-file export as tasks on one OS thread (current-thread tokio runtime).
     Async {
-        /// Simulated I/O per file.
-        #[arg(long, default_value = "100ms", value_parser = parse_duration)]
+        /// Simulated I/O per file, at most an hour.
+        #[arg(long, default_value = "100ms", value_parser = parse_latency)]
         latency: Duration,
         #[command(flatten)]
         common: LabCommon,
     },
     /// Run the experiments briefly and print the lesson's verdict table, measured.
     Verdict {
-        /// Simulated I/O per file for the I/O figures.
-        #[arg(long, default_value = "50ms", value_parser = parse_duration)]
+        /// Simulated I/O per file for the I/O figures, at most an hour.
+        #[arg(long, default_value = "50ms", value_parser = parse_latency)]
         latency: Duration,
         #[command(flatten)]
         common: LabCommon,
@@ -217,8 +223,18 @@ pub enum Experiment {
 #[derive(Debug, Clone)]
 pub struct Durations(pub Vec<Duration>);
 
+/// `2,1` or `2s,500ms`: at least one duration, each at most an hour.
 fn parse_durations(text: &str) -> Result<Durations, String> {
-    smartnotes::lab::parse_durations(text).map(Durations)
+    let list = smartnotes::lab::parse_durations(text)?;
+    if list.is_empty() {
+        return Err(format!(
+            "{text:?}: expected durations such as 2,1 or 2s,500ms"
+        ));
+    }
+    list.into_iter()
+        .map(|d| at_most_an_hour(d, text))
+        .collect::<Result<_, _>>()
+        .map(Durations)
 }
 
 #[derive(Debug, Args)]
@@ -338,10 +354,11 @@ pub struct ExportArgs {
     #[arg(long, short, value_enum, default_value_t = StrategyKind::DEFAULT)]
     pub strategy: StrategyKind,
     /// N: the most jobs at once (pool workers, async tasks in flight). Default per strategy.
-    #[arg(long, short, value_name = "N")]
+    #[arg(long, short, value_name = "N", value_parser = at_least_one())]
     pub jobs: Option<usize>,
-    /// Add simulated I/O latency to every write, like the lesson's slow disk: 100ms, 1s.
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    /// Add simulated I/O latency to every write, like the lesson's slow disk: 100ms, 1s (at
+    /// most an hour).
+    #[arg(long, value_parser = parse_latency, value_name = "DURATION")]
     pub latency: Option<Duration>,
     /// One file per note per format, or one bundle file per format.
     #[arg(long, value_enum, default_value_t = Layout::Files)]
@@ -362,7 +379,7 @@ pub struct ExportArgs {
     #[arg(long)]
     pub csv_safe: bool,
     /// Fail about this fraction of writes on purpose (0 to 1), for demos and tests.
-    #[arg(long, value_name = "P", hide_short_help = true)]
+    #[arg(long, value_name = "P", hide_short_help = true, value_parser = parse_fraction)]
     pub fail_rate: Option<f64>,
     /// Seed choosing which writes --fail-rate fails.
     #[arg(long, default_value_t = 0, value_name = "S", hide_short_help = true)]
@@ -438,6 +455,49 @@ pub struct ImportArgs {
     pub busy_timeout_ms: u64,
 }
 
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text).map_err(|e| format!("{e} (write it like 100ms, 1.5s or 2s)"))
+/// The longest simulated wait any option accepts: an hour is already far past any lesson or
+/// benchmark, and it keeps every sum of waits far from `Duration`'s overflow.
+pub const MAX_LATENCY: Duration = Duration::from_secs(3600);
+
+/// A simulated latency: `100ms`, `1.5s`, `2s`; at most [`MAX_LATENCY`].
+fn parse_latency(text: &str) -> Result<Duration, String> {
+    let latency = humantime::parse_duration(text)
+        .map_err(|e| format!("{e} (write it like 100ms, 1.5s or 2s)"))?;
+    at_most_an_hour(latency, text)
+}
+
+fn at_most_an_hour(d: Duration, text: &str) -> Result<Duration, String> {
+    if d > MAX_LATENCY {
+        return Err(format!(
+            "{} is longer than the most allowed, {}",
+            text.trim(),
+            humantime::format_duration(MAX_LATENCY)
+        ));
+    }
+    Ok(d)
+}
+
+/// One lab duration: plain seconds (`0.5`) or with a unit (`500ms`); at most an hour.
+fn parse_lab_duration(text: &str) -> Result<Duration, String> {
+    let mut list = smartnotes::lab::parse_durations(text)?;
+    match (list.pop(), list.is_empty()) {
+        (Some(d), true) => at_most_an_hour(d, text),
+        _ => Err(format!(
+            "{text:?}: expected one duration such as 0.5 or 500ms"
+        )),
+    }
+}
+
+/// A fraction from 0 to 1 (NaN and infinities are not).
+fn parse_fraction(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        Ok(_) => Err(format!("{text} is not a number from 0 to 1")),
+        Err(e) => Err(format!("{e}: expected a number from 0 to 1, like 0.1")),
+    }
+}
+
+/// A count of at least 1 (clap's own range check, so `0` is a usage error).
+fn at_least_one() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
 }

@@ -1,19 +1,22 @@
-//! `smartnotes export`: settings from the arguments, a progress bar, Ctrl-C, the summary.
+//! `smartnotes export`: settings from the arguments (which notebook, whether the sample may
+//! stand in for it, where `--errors-json` may go), a progress bar, the stop signals, the
+//! summary.
 
+use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use smartnotes::export::{
-    self, Cancel, ExportConfig, Faults, Hooks, NoteSource, Progress, human_bytes,
-};
+use smartnotes::export::{self, ExportConfig, Faults, Hooks, NoteSource, Progress, human_bytes};
 use smartnotes::format::RenderOptions;
 use smartnotes::model::Timestamp;
 
-use super::ExitCode;
 use super::args::ExportArgs;
+use super::signals::Interrupts;
+use super::terminal::{escape, escape_lines};
+use super::{ExitCode, Notebook, usage_error};
 
 /// The validated settings of one `export` command.
 struct Settings {
@@ -26,17 +29,20 @@ struct Settings {
 }
 
 impl Settings {
-    fn new(db: &Path, args: ExportArgs) -> anyhow::Result<Settings> {
-        let sample = !db.exists() && args.synthetic.is_none();
-        let source = if let Some(count) = args.synthetic {
-            NoteSource::Synthetic { count, seed: 42 }
-        } else if sample {
-            NoteSource::sample()
-        } else {
-            NoteSource::Store {
-                path: db.to_path_buf(),
-                query: args.filter.query(Timestamp::now()),
-            }
+    fn new(notebook: &Notebook, args: ExportArgs) -> anyhow::Result<Settings> {
+        if let Some(path) = &args.errors_json {
+            check_errors_json(path, &notebook.path, &args.out)?;
+        }
+        let (source, sample) = match args.synthetic {
+            Some(count) => (NoteSource::Synthetic { count, seed: 42 }, false),
+            None if use_sample(notebook, &args)? => (NoteSource::sample(), true),
+            None => (
+                NoteSource::Store {
+                    path: notebook.path.clone(),
+                    query: args.filter.query(Timestamp::now()),
+                },
+                false,
+            ),
         };
         let mut config = ExportConfig::new(args.out);
         config.formats = args.format;
@@ -72,21 +78,124 @@ impl Settings {
     }
 }
 
-pub fn run(db: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let settings = Settings::new(db, args)?;
+/// Whether the built-in sample notebook stands in for a notebook that does not exist: only on
+/// a first run. A notebook that exists is used; a missing one is an error naming it when the
+/// user named it (`--db`, `SMARTNOTES_DB`), when the export is incremental (its manifest and
+/// `--prune` would take the sample for the notebook) or when `--out` holds an earlier export
+/// (the sample would replace its files).
+fn use_sample(notebook: &Notebook, args: &ExportArgs) -> anyhow::Result<bool> {
+    let path = &notebook.path;
+    let exists = path
+        .try_exists()
+        .with_context(|| format!("cannot tell whether the notebook {} exists", path.display()))?;
+    if exists {
+        return Ok(false);
+    }
+    let missing = format!("no notebook at {}", path.display());
+    if notebook.given {
+        bail!("{missing} (check --db or SMARTNOTES_DB); nothing was exported");
+    }
+    if args.incremental || args.prune {
+        bail!(
+            "{missing}; the built-in sample notebook is for a first plain export only, never \
+             with --incremental or --prune: pass --db PATH"
+        );
+    }
+    if export::holds_export(&args.out) {
+        bail!(
+            "{missing}, and {} holds an earlier export: the built-in sample notebook is not \
+             exported over it; pass --db PATH",
+            args.out.display()
+        );
+    }
+    Ok(true)
+}
+
+/// `--errors-json` may name neither the notebook (nor its `-wal` and `-shm` files) nor anything
+/// inside `--out`: writing there would replace the notebook or an exported file. Paths are
+/// compared once resolved (links followed, `..` taken out), so no spelling gets around it.
+fn check_errors_json(path: &Path, db: &Path, out: &Path) -> anyhow::Result<()> {
+    let target = resolved(path);
+    let db = resolved(db);
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = OsString::from(db.as_os_str());
+        name.push(suffix);
+        if target == Path::new(&name) {
+            return Err(usage_error(format!(
+                "--errors-json {} is the notebook{}: it would be replaced by the list of failures",
+                escape(&path.display().to_string()),
+                if suffix.is_empty() {
+                    String::new()
+                } else {
+                    format!("'s {suffix} file")
+                }
+            )));
+        }
+    }
+    if target.starts_with(resolved(out)) {
+        return Err(usage_error(format!(
+            "--errors-json {} is inside the export folder {}: name a file outside it",
+            escape(&path.display().to_string()),
+            escape(&out.display().to_string())
+        )));
+    }
+    // Found now rather than after the export: the list of failures would have nowhere to go.
+    if target.is_dir() {
+        bail!(
+            "cannot write the failures to {}: it is a folder",
+            path.display()
+        );
+    }
+    if !target.parent().is_some_and(Path::is_dir) {
+        bail!(
+            "cannot write the failures to {}: its folder does not exist",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// `path` made absolute with its links resolved: the longest part that exists is
+/// canonicalized, the rest (which cannot hold a link) appended with `.` and `..` applied.
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    let base = loop {
+        if let Ok(canonical) = existing.canonicalize() {
+            break canonical;
+        }
+        match (existing.parent(), existing.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                existing = parent;
+            }
+            _ => break PathBuf::new(),
+        }
+    };
+    let mut result = base;
+    for component in rest.into_iter().rev() {
+        match component {
+            Component::ParentDir => {
+                result.pop();
+            }
+            Component::CurDir => {}
+            other => result.push(other),
+        }
+    }
+    result
+}
+
+pub fn run(notebook: &Notebook, args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let settings = Settings::new(notebook, args)?;
     if settings.sample && !settings.quiet {
         eprintln!(
             "no notebook at {} yet: exporting the built-in sample notebook (10 notes)",
-            db.display()
+            escape(&notebook.path.display().to_string())
         );
     }
-    let cancel = Cancel::new();
-    {
-        let cancel = cancel.clone();
-        // A second handler cannot be installed in one process; the binary sets it only here.
-        ctrlc::set_handler(move || cancel.stop()).context("cannot install the Ctrl-C handler")?;
-    }
-    let mut hooks = Hooks::default().with_cancel(cancel);
+    let interrupts = Interrupts::install()?;
+    let mut hooks = Hooks::default().with_cancel(interrupts.cancel());
     if let Some(bar) = progress_bar(&settings) {
         hooks = hooks.with_progress(Arc::new(Bar(bar)));
     }
@@ -105,33 +214,37 @@ pub fn run(db: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
                 .bytes
                 .map(human_bytes)
                 .unwrap_or_else(|| "bundle".into());
-            writeln!(
-                out,
-                "would write {} ({size})",
-                summary.out.join(&file.path).display()
-            )?;
+            let path = summary.out.join(&file.path).display().to_string();
+            writeln!(out, "would write {} ({size})", escape(&path))?;
         }
-        write!(out, "{summary}")?;
+        write!(out, "{}", escape_lines(&summary.to_string()))?;
         out.flush()?;
     } else {
         // Quiet still reports what failed: a silent failure is the one thing not allowed.
         for warning in &summary.warnings {
-            eprintln!("WARNING {warning}");
+            eprintln!("WARNING {}", escape(warning));
         }
         for failure in &summary.failures {
+            let path = settings
+                .config
+                .out
+                .join(&failure.path)
+                .display()
+                .to_string();
+            eprintln!("FAILED {}: {}", escape(&path), escape(&failure.error));
+        }
+        if summary.interrupted {
             eprintln!(
-                "FAILED {}: {}",
-                settings.config.out.join(&failure.path).display(),
-                failure.error
+                "smartnotes: interrupted: {} of {} jobs were not run",
+                summary.skipped(),
+                summary.planned_jobs
             );
         }
     }
-    Ok(if summary.interrupted {
-        ExitCode::Interrupted
-    } else if summary.failed > 0 || !summary.warnings.is_empty() {
-        ExitCode::Failure
-    } else {
-        ExitCode::Success
+    Ok(match interrupts.received() {
+        Some(signal) if summary.interrupted => ExitCode::Signalled(signal),
+        _ if summary.failed > 0 || !summary.warnings.is_empty() => ExitCode::Failure,
+        _ => ExitCode::Success,
     })
 }
 
@@ -141,7 +254,11 @@ fn write_errors_json(path: &Path, failures: &[export::Failure]) -> anyhow::Resul
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    // An unpredictable name, created exclusively, renamed over the name given: a link planted
+    // at that name is replaced, never written through.
+    let mut file = tempfile::Builder::new()
+        .prefix(".smartnotes-errors-")
+        .tempfile_in(dir)?;
     serde_json::to_writer_pretty(&mut file, failures)?;
     file.write_all(b"\n")?;
     file.persist(path)?;

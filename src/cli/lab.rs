@@ -34,7 +34,7 @@ pub fn run(args: LabArgs) -> anyhow::Result<ExitCode> {
             );
             show(
                 common,
-                &lab::threads::run(&durations.0, !no_join, &mut narrate),
+                &lab::overlap::run(&durations.0, !no_join, &mut narrate),
             )
         }
         Experiment::Export {
@@ -44,7 +44,10 @@ pub fn run(args: LabArgs) -> anyhow::Result<ExitCode> {
         } => {
             let (dir, _keep) = folder(out)?;
             let mut narrate = narrator(common, "the lesson's export through the real engine");
-            show(common, &lab::export::run(&dir, latency, &mut narrate)?)
+            show(
+                common,
+                &lab::lesson_export::run(&dir, latency, &mut narrate)?,
+            )
         }
         Experiment::Cpu {
             work,
@@ -60,6 +63,7 @@ pub fn run(args: LabArgs) -> anyhow::Result<ExitCode> {
             increments,
             trials,
             variant,
+            gap,
             common,
         } => {
             let variants = if variant.is_empty() {
@@ -67,7 +71,7 @@ pub fn run(args: LabArgs) -> anyhow::Result<ExitCode> {
             } else {
                 variant
             };
-            show(common, &lab::race::run(&variants, increments, trials))
+            show(common, &lab::race::run(&variants, increments, trials, gap))
         }
         Experiment::Predict {
             mut durations,
@@ -75,9 +79,7 @@ pub fn run(args: LabArgs) -> anyhow::Result<ExitCode> {
             answers,
             common,
         } => {
-            if let Some(seconds) = add {
-                durations.0.push(Duration::from_secs_f64(seconds.max(0.0)));
-            }
+            durations.0.extend(add);
             let predicted = match answers {
                 Some(p) => p,
                 None if std::io::stdin().is_terminal() => ask(&durations.0)?,
@@ -97,12 +99,11 @@ pub fn run(args: LabArgs) -> anyhow::Result<ExitCode> {
             common,
         } => {
             let (dir, _keep) = folder(None)?;
-            anyhow::ensure!(workers >= 1, "--workers must be at least 1");
-            show(common, &lab::pool::run(&dir, workers, latency)?)
+            show(common, &lab::pool_bound::run(&dir, workers, latency)?)
         }
         Experiment::Async { latency, common } => {
             let (dir, _keep) = folder(None)?;
-            show(common, &lab::asynchronous::run(&dir, latency)?)
+            show(common, &lab::one_thread::run(&dir, latency)?)
         }
         Experiment::Verdict { latency, common } => {
             let (dir, _keep) = folder(None)?;

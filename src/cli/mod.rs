@@ -8,6 +8,8 @@ mod export;
 mod import;
 mod lab;
 mod notes;
+mod signals;
+mod terminal;
 
 use std::path::PathBuf;
 
@@ -16,6 +18,16 @@ use clap::Parser;
 
 pub use args::Cli;
 use args::Command;
+pub use terminal::escape_lines;
+
+/// A usage error found after parsing (two options that contradict each other through the
+/// file system): printed the way clap prints its own, exit code 2.
+pub fn usage_error(message: impl std::fmt::Display) -> anyhow::Error {
+    use clap::CommandFactory;
+    Cli::command()
+        .error(clap::error::ErrorKind::ValueValidation, message)
+        .into()
+}
 
 /// How the process ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,8 +36,8 @@ pub enum ExitCode {
     Success,
     /// Something failed: a job, a note, the command itself.
     Failure,
-    /// Stopped by Ctrl-C.
-    Interrupted,
+    /// Stopped by a signal (Ctrl-C, SIGTERM, SIGHUP): exits with 128 + its number.
+    Signalled(i32),
 }
 
 impl From<ExitCode> for std::process::ExitCode {
@@ -33,7 +45,7 @@ impl From<ExitCode> for std::process::ExitCode {
         std::process::ExitCode::from(match code {
             ExitCode::Success => 0,
             ExitCode::Failure => 1,
-            ExitCode::Interrupted => 130,
+            ExitCode::Signalled(signal) => u8::try_from(128 + signal).unwrap_or(u8::MAX),
         })
     }
 }
@@ -41,27 +53,43 @@ impl From<ExitCode> for std::process::ExitCode {
 /// Parses the command line and runs the command.
 pub fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
-    let db = database_path(cli.db.clone())?;
+    let notebook = Notebook::of(cli.db.clone())?;
+    let db = notebook.path.as_path();
     match cli.command {
-        Command::Add(args) => notes::add(&db, args),
-        Command::List(args) => notes::list(&db, args),
-        Command::Show(args) => notes::show(&db, args),
-        Command::Rm(args) => notes::rm(&db, args),
-        Command::Seed(args) => notes::seed(&db, args),
-        Command::Export(args) => export::run(&db, args),
-        Command::Import(args) => import::run(&db, args),
+        Command::Add(args) => notes::add(db, args),
+        Command::List(args) => notes::list(db, args),
+        Command::Show(args) => notes::show(db, args),
+        Command::Rm(args) => notes::rm(db, args),
+        Command::Seed(args) => notes::seed(db, args),
+        Command::Export(args) => export::run(&notebook, args),
+        Command::Import(args) => import::run(db, args),
         Command::Lab(args) => lab::run(args),
-        Command::Bench(args) => bench::run(&db, args),
+        Command::Bench(args) => bench::run(db, args),
     }
 }
 
-/// `--db`, else `SMARTNOTES_DB` (clap reads both), else `notes.db` in the per-user data folder.
-fn database_path(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
-    if let Some(path) = given {
-        return Ok(path);
+/// The notebook a command works on, and whether the user named it.
+#[derive(Debug, Clone)]
+pub struct Notebook {
+    /// `--db`, else `SMARTNOTES_DB` (clap reads both), else `notes.db` in the per-user data
+    /// folder.
+    pub path: PathBuf,
+    /// Whether `path` came from `--db` or `SMARTNOTES_DB`: a named notebook that does not
+    /// exist is a mistake to report, never a first run.
+    pub given: bool,
+}
+
+impl Notebook {
+    fn of(given: Option<PathBuf>) -> anyhow::Result<Notebook> {
+        if let Some(path) = given {
+            return Ok(Notebook { path, given: true });
+        }
+        let dirs = directories::ProjectDirs::from("", "", "smartnotes").context(
+            "cannot find a home folder for the notebook; pass --db PATH or set SMARTNOTES_DB",
+        )?;
+        Ok(Notebook {
+            path: dirs.data_dir().join("notes.db"),
+            given: false,
+        })
     }
-    let dirs = directories::ProjectDirs::from("", "", "smartnotes").context(
-        "cannot find a home folder for the notebook; pass --db PATH or set SMARTNOTES_DB",
-    )?;
-    Ok(dirs.data_dir().join("notes.db"))
 }

@@ -16,6 +16,7 @@ use smartnotes::store::{Store, StoreError, seed as seeder};
 
 use super::ExitCode;
 use super::args::{AddArgs, ListArgs, RmArgs, SeedArgs, ShowArgs};
+use super::terminal::{escape, escape_document};
 
 fn open(db: &Path) -> anyhow::Result<Store> {
     Ok(Store::open(db)?)
@@ -38,7 +39,7 @@ pub fn add(db: &Path, args: AddArgs) -> anyhow::Result<ExitCode> {
         None => String::new(),
     };
     let note = open_or_create(db)?.add(NewNote::now(args.title, body, args.tags))?;
-    println!("added note {}: {}", note.id, note.title);
+    println!("added note {}: {}", note.id, escape(&note.title));
     Ok(ExitCode::Success)
 }
 
@@ -104,14 +105,16 @@ fn write_line(out: &mut impl Write, note: &Note) -> std::io::Result<()> {
     let tags = if note.tags.is_empty() {
         String::new()
     } else {
-        format!("  [{}]", note.tags.join(", "))
+        format!("  [{}]", escape(&note.tags.join(", ")))
     };
+    // A title or tag is printed with its control characters escaped (`\n` included: one
+    // note, one line), piped or not: this is a table for people; --json is exact.
     writeln!(
         out,
         "{:>6}  {}  {}{tags}",
         note.id,
         note.updated,
-        note.title.replace(['\n', '\r'], " ")
+        escape(&note.title)
     )
 }
 
@@ -121,7 +124,14 @@ pub fn show(db: &Path, args: ShowArgs) -> anyhow::Result<ExitCode> {
     let format = if args.json { Format::Json } else { Format::Md };
     format.render_file(&note, &RenderOptions::default(), &mut bytes);
     let mut out = std::io::stdout().lock();
-    out.write_all(&bytes)?;
+    // Piped or redirected (`show 1 > n.md`), the note's bytes go out as they are; on a
+    // terminal its control characters are escaped (newlines and tabs stay), as ls does.
+    if out.is_terminal() {
+        let text = String::from_utf8_lossy(&bytes);
+        out.write_all(escape_document(&text).as_bytes())?;
+    } else {
+        out.write_all(&bytes)?;
+    }
     if !bytes.ends_with(b"\n") {
         writeln!(out)?;
     }
@@ -137,7 +147,7 @@ pub fn rm(db: &Path, args: RmArgs) -> anyhow::Result<ExitCode> {
         Err(e) => return Err(e.into()),
     };
     store.remove(args.id)?;
-    println!("removed note {}: {title}", args.id);
+    println!("removed note {}: {}", args.id, escape(&title));
     Ok(ExitCode::Success)
 }
 
@@ -150,7 +160,7 @@ pub fn seed(db: &Path, args: SeedArgs) -> anyhow::Result<ExitCode> {
             "added {} notes (ids {first} to {last}, seed {}) to {} in {:.2} s",
             ids.len(),
             args.seed,
-            db.display(),
+            escape(&db.display().to_string()),
             started.elapsed().as_secs_f64()
         ),
         _ => println!("added no notes"),

@@ -48,7 +48,7 @@ pub use books::{Failure, Span, error_kind_name};
 pub use config::{DEFAULT_RETRY_LIMIT, ExportConfig, Faults, Layout, OnError, SinkKind};
 pub use error::{ConfigError, ExportError};
 pub use hooks::{Cancel, CancelLevel, Hooks, Progress};
-pub use naming::Naming;
+pub use naming::{Naming, holds_export};
 pub use plan::{Plan, plan};
 pub use sink::{FaultKind, PlannedFile, StagingError};
 pub use source::NoteSource;

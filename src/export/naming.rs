@@ -11,7 +11,7 @@
 //! slug that [`slug`] could have made, the format's own extension) count, so `7-my-draft.txt`,
 //! `12.jpg` or `20 things to do.md` beside the exports are never taken for notes.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
@@ -125,6 +125,46 @@ pub fn generated_note(name: &str, format: Format) -> Option<i64> {
 /// The name of a bundle file.
 pub fn bundle_name(format: Format) -> String {
     format!("notes.{}", format.extension())
+}
+
+/// Whether the folder `out` holds something an export made: a manifest or staging folder
+/// (`.smartnotes-*`), a bundle (`notes.<ext>`), or a format folder with a file named exactly as
+/// a note's file ([`generated_note`]). A folder that cannot be read counts as holding one (it
+/// is safer to assume so); a missing folder, or a file in its place, does not.
+///
+/// This is how the command line tells a first run (where the sample notebook may be exported)
+/// from an existing backup (where a missing notebook must be an error).
+pub fn holds_export(out: &Path) -> bool {
+    let entries = match std::fs::read_dir(out) {
+        Ok(entries) => entries,
+        Err(e) => {
+            use std::io::ErrorKind::{NotADirectory, NotFound};
+            return !matches!(e.kind(), NotFound | NotADirectory);
+        }
+    };
+    entries.into_iter().any(|entry| {
+        let Ok(entry) = entry else { return true };
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        name.starts_with(".smartnotes-")
+            || Format::ALL.into_iter().any(|format| {
+                name == bundle_name(format)
+                    || (name == format.extension() && holds_note_files(&entry.path(), format))
+            })
+    })
+}
+
+/// Whether the format folder `dir` holds a note's file of `format` (or cannot be read).
+fn holds_note_files(dir: &Path, format: Format) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return true;
+    };
+    entries.flatten().any(|entry| {
+        entry
+            .file_name()
+            .to_str()
+            .is_some_and(|name| generated_note(name, format).is_some())
+    })
 }
 
 #[cfg(test)]

@@ -6,19 +6,25 @@
 //! starting, a thread done) pass it to a [`Narrator`] as it happens, so the order printed is
 //! the order that really happened. The I/O experiments run the real export engine
 //! ([`crate::export`](mod@crate::export)) with simulated latency; nothing here re-implements it.
+//!
+//! A module is named for what its experiment shows, not for the subcommand, so that one word
+//! keeps one meaning beside the export strategies (`threads`, `pool`, `asynchronous`):
+//! `lab threads` is [`overlap`] (and holds the lesson's exercise, [`run_threaded`]), `lab
+//! export` is [`lesson_export`], `lab pool` is [`pool_bound`], `lab async` is [`one_thread`];
+//! `cpu`, `race`, `predict` and `verdict` are named as their subcommands.
 
-pub mod asynchronous;
 pub mod cpu;
-pub mod export;
-pub mod pool;
+pub mod lesson_export;
+pub mod one_thread;
+pub mod overlap;
+pub mod pool_bound;
 pub mod predict;
 pub mod race;
-pub mod threads;
 pub mod verdict;
 
 use std::time::Duration;
 
-pub use threads::run_threaded;
+pub use overlap::run_threaded;
 
 /// Receives a line as soon as something happens during an experiment.
 pub type Narrator<'a> = &'a mut dyn FnMut(&str);
@@ -75,8 +81,8 @@ pub fn parse_durations(text: &str) -> Result<Vec<Duration>, String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| match s.parse::<f64>() {
-            Ok(secs) if secs.is_finite() && secs >= 0.0 => Ok(Duration::from_secs_f64(secs)),
-            Ok(_) => Err(format!("{s:?} is not a duration of zero or more seconds")),
+            Ok(secs) => Duration::try_from_secs_f64(secs)
+                .map_err(|_| format!("{s:?} is not a number of seconds from 0 up")),
             Err(_) => humantime::parse_duration(s).map_err(|e| format!("{s:?}: {e}")),
         })
         .collect()
@@ -109,6 +115,11 @@ mod tests {
             [Duration::from_millis(500), Duration::from_millis(250)]
         );
         assert!(parse_durations("-1").is_err());
+        assert!(parse_durations("NaN").is_err());
+        assert!(
+            parse_durations("1e30").is_err(),
+            "too long for a Duration: an error, no panic"
+        );
         assert!(parse_durations("soon").is_err());
     }
 

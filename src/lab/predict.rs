@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::{Narrator, label, threads};
+use super::{Narrator, label, overlap};
 
 /// A learner's predictions.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -89,11 +89,11 @@ pub struct PredictReport {
 
 /// Runs the tasks on threads (narrating) and scores `predicted`.
 pub fn run(durations: &[Duration], predicted: Predictions, narrate: Narrator<'_>) -> PredictReport {
-    let report = threads::run(durations, true, narrate);
+    let report = overlap::run(durations, true, narrate);
     let done: Vec<&str> = report
         .events
         .iter()
-        .filter(|e| e.what == super::threads::EventKind::Done)
+        .filter(|e| e.what == overlap::EventKind::Done)
         .map(|e| e.task.as_str())
         .collect();
     let first = done.first().copied().unwrap_or_default().to_owned();

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::{cpu, export, race};
+use super::{cpu, lesson_export, race};
 use crate::export::ExportError;
 
 /// One row of the verdict table.
@@ -92,7 +92,7 @@ pub fn run(
     narrate: super::Narrator<'_>,
 ) -> Result<VerdictReport, ExportError> {
     narrate("measuring I/O: the lesson's export, four ways...");
-    let io = export::run(out, latency, &mut |_| {})?;
+    let io = lesson_export::run(out, latency, &mut |_| {})?;
     let io_speedup = |name: &str| {
         io.runs
             .iter()
@@ -106,7 +106,7 @@ pub fn run(
     let cpu_pool = pool_cpu_speedup(work, rounds, CPU_TRIALS)?;
     let cpu_async = async_cpu_speedup(work, rounds, CPU_TRIALS)?;
     narrate("measuring shared state: the racy counter, and start-up costs...");
-    let racy = race::run(&[race::Variant::Unsync], 100_000, 3);
+    let racy = race::run(&[race::Variant::Unsync], 100_000, 3, race::Gap::default());
     let unsync_expected = racy.expected * racy.trials as u64;
     let unsync_lost = racy
         .variants

@@ -10,13 +10,28 @@ use assert_cmd::Command;
 /// A temporary folder holding a notebook (`notes.db`, created on first use) and exports.
 pub struct TestEnv {
     dir: tempfile::TempDir,
+    /// Whether commands name the notebook (`SMARTNOTES_DB`), or find it where a user's
+    /// would be (the default notebook in the data folder, here inside the temporary folder).
+    named_db: bool,
 }
 
 impl TestEnv {
-    /// An empty environment: no notebook yet.
+    /// An empty environment: no notebook yet; commands name `notes.db` (`SMARTNOTES_DB`), so a
+    /// command that needs the notebook fails until one is made.
     pub fn new() -> Self {
         TestEnv {
             dir: tempfile::tempdir().expect("create a temporary folder"),
+            named_db: true,
+        }
+    }
+
+    /// A fresh machine: no `--db`, no `SMARTNOTES_DB`, and a home (`HOME`, `XDG_DATA_HOME`)
+    /// inside the temporary folder whose default notebook does not exist yet, so that
+    /// `export` falls back to the built-in sample notebook.
+    pub fn first_run() -> Self {
+        TestEnv {
+            named_db: false,
+            ..Self::new()
         }
     }
 
@@ -30,14 +45,45 @@ impl TestEnv {
         env
     }
 
+    /// An environment whose notebook (`notes.db`, named) holds the built-in sample notebook's
+    /// ten notes with their ids, imported from `src/store/sample.json`: for tests that export
+    /// the sample's notes more than once into one folder (the sample itself is for a first
+    /// run only).
+    pub fn with_sample_notebook() -> Self {
+        let env = Self::new();
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store/sample.json");
+        env.cmd()
+            .arg("import")
+            .arg(sample)
+            .arg("--keep-ids")
+            .assert()
+            .success();
+        env
+    }
+
     /// The temporary folder.
     pub fn root(&self) -> &Path {
         self.dir.path()
     }
 
-    /// The notebook file.
+    /// The notebook file: `notes.db`, or for [`TestEnv::first_run`] the default notebook of
+    /// its home.
     pub fn db(&self) -> PathBuf {
-        self.root().join("notes.db")
+        if self.named_db {
+            self.root().join("notes.db")
+        } else {
+            self.root().join("home/.local/share/smartnotes/notes.db")
+        }
+    }
+
+    /// Sets the notebook's environment on `cmd`: `SMARTNOTES_DB`, or a home without it.
+    fn notebook_env<'a>(&self, cmd: &'a mut Command) -> &'a mut Command {
+        cmd.env_remove("SMARTNOTES_DB").env_remove("XDG_DATA_HOME");
+        if self.named_db {
+            cmd.env("SMARTNOTES_DB", self.db())
+        } else {
+            cmd.env("HOME", self.root().join("home"))
+        }
     }
 
     /// A path inside the temporary folder.
@@ -48,9 +94,8 @@ impl TestEnv {
     /// The smartnotes binary, run in the temporary folder against its notebook.
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::cargo_bin("smartnotes").expect("the smartnotes binary is built");
-        cmd.current_dir(self.root())
-            .env("SMARTNOTES_DB", self.db())
-            .env_remove("RUST_LOG");
+        cmd.current_dir(self.root()).env_remove("RUST_LOG");
+        self.notebook_env(&mut cmd);
         cmd
     }
 
@@ -59,8 +104,8 @@ impl TestEnv {
     /// as to [`TestEnv::cmd`].
     pub fn cmd_with_ulimit_n(&self, files: u32) -> Command {
         let mut cmd = Command::new("sh");
+        self.notebook_env(&mut cmd);
         cmd.current_dir(self.root())
-            .env("SMARTNOTES_DB", self.db())
             .env_remove("RUST_LOG")
             .arg("-c")
             .arg(format!("ulimit -n {files} && exec \"$0\" \"$@\""))

@@ -1,11 +1,13 @@
-//! Experiment `threads`: two tasks of simulated I/O, each on its own thread, started together.
+//! Experiment `threads` (module `overlap`: the word "threads" names the export strategy):
+//! tasks of simulated I/O, each on its own thread, started together.
 //!
 //! The lesson's first program: task A waits 2 s, task B 1 s. Run one after the other they take
 //! 3 s; on two threads they overlap and take about 2 s, the longest, because a waiting thread
-//! needs no CPU. `--no-join` shows the mistake the lesson warns about: a main thread that does
-//! not wait reports a total before the work is done. Rust's scoped threads
-//! ([`std::thread::scope`]) cannot make that mistake: the scope joins every thread it started
-//! before it returns.
+//! needs no CPU. The lesson's exercise is [`run_threaded`], and `lab threads` and `lab predict`
+//! run through it: the narrated tasks are a [`Task`] like a plain [`Duration`]. `--no-join`
+//! shows the mistake the lesson warns about, which `run_threaded` cannot make: a main thread
+//! that does not wait reports a total before the work is done. Rust's scoped threads
+//! ([`std::thread::scope`]) join every thread they started before the scope returns.
 
 use std::sync::mpsc;
 use std::thread;
@@ -15,27 +17,29 @@ use serde::Serialize;
 
 use super::{Narrator, label, secs};
 
-/// Runs each simulated I/O duration on its own thread and returns the wall time taken: about
-/// the longest duration, not the sum.
-pub fn run_threaded(durations: &[Duration]) -> Duration {
+/// What one thread of [`run_threaded`] does: simulated I/O.
+pub trait Task: Sync {
+    /// Does the task's work on the calling thread, and returns when it is done.
+    fn run(&self);
+}
+
+/// A plain duration is a task that sleeps that long.
+impl Task for Duration {
+    fn run(&self) {
+        thread::sleep(*self);
+    }
+}
+
+/// The lesson's exercise: runs each task (a simulated I/O duration) on its own thread, all
+/// started together, and returns the wall time taken: about the longest, not the sum.
+pub fn run_threaded<T: Task>(tasks: &[T]) -> Duration {
     let started = Instant::now();
     thread::scope(|scope| {
-        for &d in durations {
-            scope.spawn(move || thread::sleep(d));
+        for task in tasks {
+            scope.spawn(move || task.run());
         }
     });
     started.elapsed()
-}
-
-/// One thing that happened, seconds after the start.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Event {
-    /// Seconds since the experiment started.
-    pub at_s: f64,
-    /// The task, A, B, ...
-    pub task: String,
-    /// What happened.
-    pub what: EventKind,
 }
 
 /// What happened to a task.
@@ -57,6 +61,38 @@ impl std::fmt::Display for EventKind {
     }
 }
 
+/// A task that reports its start and end (with the time since `epoch`) before and after its
+/// wait, so the narration prints what really happened, in the order it happened.
+struct Reported {
+    index: usize,
+    wait: Duration,
+    epoch: Instant,
+    report: mpsc::Sender<(usize, EventKind, Duration)>,
+}
+
+impl Task for Reported {
+    fn run(&self) {
+        let _ = self
+            .report
+            .send((self.index, EventKind::Starting, self.epoch.elapsed()));
+        self.wait.run();
+        let _ = self
+            .report
+            .send((self.index, EventKind::Done, self.epoch.elapsed()));
+    }
+}
+
+/// One thing that happened, seconds after the start.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Event {
+    /// Seconds since the experiment started.
+    pub at_s: f64,
+    /// The task, A, B, ...
+    pub task: String,
+    /// What happened.
+    pub what: EventKind,
+}
+
 /// What `lab threads` measured.
 #[derive(Debug, Clone, Serialize)]
 pub struct ThreadsReport {
@@ -76,10 +112,22 @@ pub struct ThreadsReport {
     pub longest_s: f64,
 }
 
-/// Runs the tasks on threads, narrating each start and end as it happens.
+/// Runs the tasks on threads, narrating each start and end as it happens: through
+/// [`run_threaded`] when `join`, else the lesson's mistake (threads spawned and not waited for).
 pub fn run(durations: &[Duration], join: bool, narrate: Narrator<'_>) -> ThreadsReport {
-    let started = Instant::now();
-    let (tx, rx) = mpsc::channel::<(usize, EventKind, Duration)>();
+    let epoch = Instant::now();
+    let (report, reports) = mpsc::channel();
+    let tasks: Vec<Reported> = durations
+        .iter()
+        .enumerate()
+        .map(|(index, &wait)| Reported {
+            index,
+            wait,
+            epoch,
+            report: report.clone(),
+        })
+        .collect();
+    drop(report);
     let mut events = Vec::new();
     let mut record = |(task, what, at): (usize, EventKind, Duration), narrate: Narrator<'_>| {
         narrate(&format!("{:>6}  {what} {}", secs(at), label(task)));
@@ -89,35 +137,23 @@ pub fn run(durations: &[Duration], join: bool, narrate: Narrator<'_>) -> Threads
             what,
         });
     };
-    let spawn_task = |i: usize, d: Duration, tx: mpsc::Sender<_>| {
-        move || {
-            let _ = tx.send((i, EventKind::Starting, started.elapsed()));
-            thread::sleep(d);
-            let _ = tx.send((i, EventKind::Done, started.elapsed()));
-        }
-    };
-    let total;
-    if join {
+    let total = if join {
         thread::scope(|scope| {
-            for (i, &d) in durations.iter().enumerate() {
-                scope.spawn(spawn_task(i, d, tx.clone()));
-            }
-            drop(tx);
-            // Print as the threads report, in the order things really happen.
-            for event in rx.iter() {
+            // The exercise runs on a thread of its own, so that this one can print each event
+            // as it comes; the channel closes when the tasks (and their senders) are dropped.
+            let total = scope.spawn(move || run_threaded(&tasks));
+            for event in reports.iter() {
                 record(event, narrate);
             }
-        });
-        total = started.elapsed();
+            total.join().unwrap_or_default()
+        })
     } else {
-        let handles: Vec<_> = durations
-            .iter()
-            .enumerate()
-            .map(|(i, &d)| thread::spawn(spawn_task(i, d, tx.clone())))
+        let handles: Vec<_> = tasks
+            .into_iter()
+            .map(|task| thread::spawn(move || task.run()))
             .collect();
-        drop(tx);
         // The mistake: measure without waiting. The threads are still running.
-        total = started.elapsed();
+        let total = epoch.elapsed();
         narrate(&format!(
             "{:>6}  main thread prints its total now, without waiting: {}",
             secs(total),
@@ -125,13 +161,14 @@ pub fn run(durations: &[Duration], join: bool, narrate: Narrator<'_>) -> Threads
         ));
         // Keep the process alive to show the tasks finishing after the total was printed;
         // a real program that returned from main here would kill them mid-way.
-        for event in rx.iter() {
+        for event in reports.iter() {
             record(event, narrate);
         }
         for h in handles {
             let _ = h.join();
         }
-    }
+        total
+    };
     let last_done_s = events
         .iter()
         .filter(|e| e.what == EventKind::Done)
@@ -202,7 +239,7 @@ mod tests {
 
     #[test]
     fn an_empty_list_takes_close_to_nothing() {
-        assert!(run_threaded(&[]) < SLACK);
+        assert!(run_threaded::<Duration>(&[]) < SLACK);
     }
 
     #[test]
@@ -222,6 +259,47 @@ mod tests {
             took < Duration::from_millis(600),
             "{took:?}: the sum would be 600 ms"
         );
+    }
+
+    /// A task that counts itself in and waits (at most 10 s) until all `of` tasks are in:
+    /// only tasks running at the same time, one thread each, all get in.
+    struct Gather<'a> {
+        arrived: &'a (std::sync::Mutex<usize>, std::sync::Condvar),
+        of: usize,
+        all_in: &'a std::sync::atomic::AtomicUsize,
+    }
+
+    impl Task for Gather<'_> {
+        fn run(&self) {
+            let (count, cv) = self.arrived;
+            let mut n = count.lock().unwrap();
+            *n += 1;
+            cv.notify_all();
+            let (n, _) = cv
+                .wait_timeout_while(n, Duration::from_secs(10), |n| *n < self.of)
+                .unwrap();
+            if *n == self.of {
+                self.all_in
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+    }
+
+    #[test]
+    fn every_task_runs_on_its_own_thread_at_the_same_time() {
+        // No clock involved: run one after another, the first task would give up waiting for
+        // the other 29 and not count itself.
+        let arrived = (std::sync::Mutex::new(0), std::sync::Condvar::new());
+        let all_in = std::sync::atomic::AtomicUsize::new(0);
+        let tasks: Vec<Gather<'_>> = (0..30)
+            .map(|_| Gather {
+                arrived: &arrived,
+                of: 30,
+                all_in: &all_in,
+            })
+            .collect();
+        run_threaded(&tasks);
+        assert_eq!(all_in.into_inner(), 30);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::export::{Run, lesson_export};
+use super::lesson_export::{Run, lesson_export};
 use crate::export::{AsyncRuntime, ExportError, StrategyKind};
 
 /// What `lab pool` measured.
@@ -66,7 +66,7 @@ impl std::fmt::Display for PoolReport {
             self.jobs,
             self.latency_s
         )?;
-        super::export::table(f, &self.runs)?;
+        super::lesson_export::table(f, &self.runs)?;
         writeln!(
             f,
             "\nexpected for the pool: ceil({} / {}) x {:.1} s = {:.2} s",

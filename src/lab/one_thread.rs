@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::export::{Run, lesson_export};
+use super::lesson_export::{Run, lesson_export};
 use crate::export::{AsyncRuntime, ExportError, StrategyKind};
 use crate::resources::{os_threads, peak_threads_during};
 
@@ -69,7 +69,7 @@ impl std::fmt::Display for AsyncReport {
             self.jobs,
             self.latency_s * 1e3
         )?;
-        super::export::table(f, std::slice::from_ref(&self.run))?;
+        super::lesson_export::table(f, std::slice::from_ref(&self.run))?;
         writeln!(
             f,
             "\nOS threads: {} before; at most {} during the export, counting the sampler that counts them;",

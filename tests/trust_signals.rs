@@ -1,0 +1,153 @@
+//! Signals during an export (issue 10, item 7): SIGTERM and SIGHUP stop it the way Ctrl-C
+//! does (jobs in flight finish and are published, the staging folder goes, the summary says
+//! what was done, exit 128 + the signal), and a second Ctrl-C stops at once instead of
+//! waiting out every job in flight. The binary runs for real and gets real signals (`kill`).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{TestEnv, assert_all_complete, published, staging_leftovers, tree};
+
+/// Files staged so far by the running export into `out`.
+fn staged(out: &Path) -> usize {
+    staging_leftovers(out)
+        .iter()
+        .map(|name| tree(&out.join(name)).len())
+        .sum()
+}
+
+/// Waits until the export into `out` has staged `files` files (at most 60 s).
+fn wait_for_staged(out: &Path, files: usize) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while staged(out) < files {
+        assert!(
+            Instant::now() < deadline,
+            "the export never staged {files} files"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn send(child: &Child, signal: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{signal}");
+}
+
+/// Waits for `child` at most `limit`, killing it (and failing) if it takes longer.
+fn finish(mut child: Child, limit: Duration) -> Output {
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the export did not end within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn spawn_export(env: &TestEnv, args: &[&str]) -> Child {
+    Command::new(assert_cmd::cargo::cargo_bin("smartnotes"))
+        .current_dir(env.root())
+        .env("SMARTNOTES_DB", env.db())
+        .args(["export", "--out", "out"])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// A reference export of the same notebook, to compare every published file with.
+fn reference(env: &TestEnv) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    env.cmd()
+        .args(["export", "--out", "reference", "-q"])
+        .assert()
+        .success();
+    published(&env.path("reference"))
+}
+
+/// One signal: the export stops scheduling, publishes what finished and says so.
+fn stops_like_ctrl_c(signal: &str, code: i32, message: &str) {
+    let env = TestEnv::seeded(10);
+    let reference = reference(&env);
+    // Sequential, 200 ms per file: when the second file is staged, the first job is done.
+    let child = spawn_export(&env, &["-s", "sequential", "--latency", "200ms"]);
+    wait_for_staged(&env.path("out"), 2);
+    send(&child, signal);
+    let out = finish(child, Duration::from_secs(30));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
+    assert!(stderr.contains(message), "{stderr}");
+    assert!(
+        stdout.contains("interrupted: ") && stdout.contains(" of 30 jobs were not run"),
+        "the summary says what was done: {stdout}"
+    );
+    let out_dir = env.path("out");
+    assert!(staging_leftovers(&out_dir).is_empty(), "no staging folder");
+    let files = published(&out_dir);
+    assert!(
+        (2..30).contains(&files.len()),
+        "the jobs done and in flight are published, the rest not: {}",
+        files.len()
+    );
+    assert_all_complete(&out_dir, &reference);
+}
+
+#[test]
+fn sigterm_mid_export_publishes_what_finished_and_exits_143() {
+    stops_like_ctrl_c("TERM", 143, "terminated (SIGTERM): stopping");
+}
+
+#[test]
+fn sighup_mid_export_publishes_what_finished_and_exits_129() {
+    stops_like_ctrl_c("HUP", 129, "hung up (SIGHUP): stopping");
+}
+
+#[test]
+fn sigint_mid_export_publishes_what_finished_and_exits_130() {
+    stops_like_ctrl_c("INT", 130, "interrupted (Ctrl-C): stopping");
+}
+
+/// Thirty jobs each in a 20 s wait: the first Ctrl-C would wait them out, the second stops at
+/// once. The bound (10 s from the first signal) is generous: stopping takes milliseconds.
+#[test]
+fn a_second_ctrl_c_stops_at_once_without_a_partial_file() {
+    let env = TestEnv::seeded(10);
+    let reference = reference(&env);
+    let child = spawn_export(&env, &["-s", "threads", "--latency", "20s"]);
+    let out_dir = env.path("out");
+    wait_for_staged(&out_dir, 30);
+    let first = Instant::now();
+    send(&child, "INT");
+    std::thread::sleep(Duration::from_millis(300));
+    send(&child, "INT");
+    let out = finish(child, Duration::from_secs(60));
+    let took = first.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(took < Duration::from_secs(10), "took {took:?}: {stderr}");
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("again: stopping at once"), "{stderr}");
+    assert!(staging_leftovers(&out_dir).is_empty(), "no staging folder");
+    // Every job had written its file before its wait began: the abort cuts the waits, and
+    // what is published is whole (each file equal to a clean export's).
+    assert!(
+        stdout_of(&out).contains("of 30 jobs"),
+        "the summary is printed after an abort too: {}",
+        stdout_of(&out)
+    );
+    assert_all_complete(&out_dir, &reference);
+}
+
+fn stdout_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
