@@ -129,7 +129,7 @@ pub fn bundle_name(format: Format) -> String {
 
 /// Whether the folder `out` holds something an export made: a manifest or staging folder
 /// (`.smartnotes-*`), a bundle (`notes.<ext>`), or a format folder with a file named exactly as
-/// a note's file ([`generated_note`]). A folder that cannot be read counts as holding one (it
+/// a note's file (`<id>-<slug>.<ext>` or `note_<id>.<ext>`, exactly as generated). A folder that cannot be read counts as holding one (it
 /// is safer to assume so); a missing folder, or a file in its place, does not.
 ///
 /// This is how the command line tells a first run (where the sample notebook may be exported)

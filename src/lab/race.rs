@@ -63,7 +63,8 @@ impl Variant {
 }
 
 /// What `unsync` does between reading the counter and writing it back.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Gap {
     /// Yield the core (`std::thread::yield_now`), as an interpreter switches threads: the
