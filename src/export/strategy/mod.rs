@@ -62,7 +62,7 @@ impl StrategyKind {
         StrategyKind::Async,
     ];
 
-    /// The strategy used when none is named; see the README's "Choosing a strategy".
+    /// The strategy used when none is named; see "Choosing a strategy" in docs/GUIDE.md.
     pub const DEFAULT: StrategyKind = StrategyKind::Async;
 
     /// The name used on the command line.
