@@ -1,5 +1,7 @@
-//! CSV reader: the header `id,title,tags,created,updated,body`, then one record per note, as
-//! [`crate::format`]'s CSV writer produces them (RFC 4180 quoting; tags joined by `;`).
+//! CSV reader: the header `id,title,tags,created,updated,body,properties,source` (or the six
+//! columns before `properties`, as smartnotes wrote them before properties existed), then one
+//! record per note, as [`crate::format`]'s CSV writer produces them (RFC 4180 quoting; tags
+//! joined by `;`; properties and source as JSON objects, an empty cell for none).
 //!
 //! With `csv_safe`, the `'` that `--csv-safe` put before a cell is removed. The writer adds it
 //! to every title, tags and body cell starting with `=`, `+`, `-`, `@`, tab, CR or `'` itself,
@@ -14,9 +16,21 @@ use csv::StringRecord;
 use super::fields;
 use super::lines::Lines;
 use super::{Fields, ImportError, Parsed};
-use crate::model::validate_tag;
+use crate::model::{Properties, validate_tag};
 
-const COLUMNS: [&str; 6] = ["id", "title", "tags", "created", "updated", "body"];
+const COLUMNS: [&str; 8] = [
+    "id",
+    "title",
+    "tags",
+    "created",
+    "updated",
+    "body",
+    "properties",
+    "source",
+];
+
+/// The headers read: today's, and the six columns of files written before properties.
+const HEADERS: [usize; 2] = [8, 6];
 
 pub(super) fn read(path: &Path, text: &str, csv_safe: bool, lines: &mut Lines<'_>) -> Vec<Parsed> {
     // The csv crate reads every byte once.
@@ -31,21 +45,22 @@ pub(super) fn read(path: &Path, text: &str, csv_safe: bool, lines: &mut Lines<'_
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut records = reader.records();
-    match records.next() {
-        Some(Ok(header)) if header.iter().eq(COLUMNS) => {}
+    let columns = match records.next() {
+        Some(Ok(header)) if let Some(&n) = HEADERS.iter().find(|&&n| header.iter().eq(COLUMNS[..n].iter().copied())) => n,
         Some(Ok(header)) => {
             let header = header.iter().collect::<Vec<_>>().join(",");
             return vec![Err(fail(
                 Some(1),
                 format!(
-                    "the header is {}, expected exactly id,title,tags,created,updated,body",
-                    crate::model::quote(&header)
+                    "the header is {}, expected exactly {} (or its first six columns)",
+                    crate::model::quote(&header),
+                    COLUMNS.join(",")
                 ),
             ))];
         }
         Some(Err(e)) => return vec![Err(fail(Some(1), e.to_string()))],
         None => return vec![Err(fail(None, "no header row".into()))],
-    }
+    };
     let mut results = Vec::new();
     for record in records {
         let record = match record {
@@ -60,8 +75,8 @@ pub(super) fn read(path: &Path, text: &str, csv_safe: bool, lines: &mut Lines<'_
         let line = record
             .position()
             .map_or(1, |p| record_line(text, p.byte(), lines));
-        if record.len() != COLUMNS.len() {
-            let which = if record.len() < COLUMNS.len() {
+        if record.len() != columns {
+            let which = if record.len() < columns {
                 "missing"
             } else {
                 "extra"
@@ -69,8 +84,9 @@ pub(super) fn read(path: &Path, text: &str, csv_safe: bool, lines: &mut Lines<'_
             results.push(Err(fail(
                 Some(line),
                 format!(
-                    "{which} columns: {} fields, expected 6 (id,title,tags,created,updated,body)",
-                    record.len()
+                    "{which} columns: {} fields, expected {columns} ({})",
+                    record.len(),
+                    COLUMNS[..columns].join(",")
                 ),
             )));
             continue;
@@ -111,6 +127,19 @@ fn note(record: &StringRecord, csv_safe: bool, line: usize) -> Result<Fields, (u
         fields::parse_timestamp(&record[3]).map_err(|e| (line_of(3), format!("created: {e}")))?;
     let updated =
         fields::parse_timestamp(&record[4]).map_err(|e| (line_of(4), format!("updated: {e}")))?;
+    let json_cell = |i: usize| record.get(i).filter(|c| !c.is_empty());
+    let properties = match json_cell(6) {
+        None => Properties::new(),
+        Some(c) => serde_json::from_str(c).map_err(|e| {
+            (line_of(6), fields::shorten(format!("properties: not a JSON object of properties: {e}")))
+        })?,
+    };
+    let source = match json_cell(7) {
+        None => None,
+        Some(c) => Some(serde_json::from_str(c).map_err(|e| {
+            (line_of(7), fields::shorten(format!("source: not a JSON source object: {e}")))
+        })?),
+    };
     Ok(Fields {
         id: Some(id),
         title: cell(1).to_owned(),
@@ -118,6 +147,8 @@ fn note(record: &StringRecord, csv_safe: bool, line: usize) -> Result<Fields, (u
         created,
         updated,
         body: cell(5).to_owned(),
+        properties,
+        source,
     })
 }
 

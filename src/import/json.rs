@@ -1,5 +1,6 @@
 //! JSON reader: one note object, or an array of them, as [`crate::format`] writes them
-//! (`deny_unknown_fields`, so a misspelt key is an error and not a silently lost field).
+//! (`deny_unknown_fields`, so a misspelt key is an error and not a silently lost field), with
+//! or without the `properties` and `source` objects of a note that has them.
 //!
 //! A syntax error anywhere fails the whole file, with serde_json's line and column. In an array
 //! each element is then read on its own, so a note that is not valid (a bad tag, an id out of
@@ -13,7 +14,7 @@ use serde_json::value::RawValue;
 use super::fields::{self, Tag, Text};
 use super::lines::Lines;
 use super::{Fields, ImportError, Parsed, strip_location};
-use crate::model::Timestamp;
+use crate::model::{Properties, Source, Timestamp};
 
 /// A note as the JSON formats write it, each field checked as it is read.
 #[derive(Deserialize)]
@@ -30,6 +31,11 @@ pub(super) struct NoteRecord {
     updated: Timestamp,
     #[serde(default)]
     body: Text,
+    // Written by a smartnotes that keeps properties and sources; absent in older files.
+    #[serde(default)]
+    properties: Properties,
+    #[serde(default)]
+    source: Option<Source>,
 }
 
 pub(super) fn read(path: &Path, text: &str, lines: &mut Lines<'_>) -> Vec<Parsed> {
@@ -84,6 +90,8 @@ fn from_note(note: NoteRecord) -> Fields {
         created: note.created,
         updated: note.updated,
         body: note.body.0,
+        properties: note.properties,
+        source: note.source,
     }
 }
 

@@ -98,6 +98,8 @@ fn from_front(front: FrontMatter, body: String) -> Fields {
         created: front.created,
         updated: front.updated,
         body,
+        properties: Default::default(),
+        source: None,
     }
 }
 
@@ -188,6 +190,8 @@ fn without_front_matter(path: &Path, text: &str) -> Parsed {
         created: now,
         updated: now,
         body: text.to_owned(),
+        properties: Default::default(),
+        source: None,
     }
     .check(path, None)
 }

@@ -37,7 +37,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::format::Format;
-use crate::model::{NewNote, Timestamp, validate};
+use crate::model::{
+    NewNote, Properties, Source, Timestamp, validate, validate_properties, validate_source,
+};
 use crate::store::{ImportMode, Incoming, Outcome, Store, StoreError};
 use lines::Lines;
 
@@ -287,6 +289,8 @@ struct Fields {
     created: Timestamp,
     updated: Timestamp,
     body: String,
+    properties: Properties,
+    source: Option<Source>,
 }
 
 impl Fields {
@@ -300,6 +304,8 @@ impl Fields {
             fields::check_id(id.into()).map_err(|e| invalid(format!("id: {e}")))?;
         }
         validate(&self.title, &self.body, &self.tags)
+            .and_then(|()| validate_properties(&self.properties))
+            .and_then(|()| self.source.as_ref().map_or(Ok(()), validate_source))
             .map_err(|e| invalid(fields::shorten(e.to_string())))?;
         Ok(Record {
             origin: at(path, &line),
@@ -311,8 +317,8 @@ impl Fields {
                 tags: self.tags,
                 created: self.created,
                 updated: self.updated,
-                properties: Default::default(),
-                source: None,
+                properties: self.properties,
+                source: self.source,
             },
         })
     }
