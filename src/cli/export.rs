@@ -10,7 +10,6 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use smartnotes::export::{self, ExportConfig, Faults, Hooks, NoteSource, Progress, human_bytes};
-use smartnotes::format::RenderOptions;
 use smartnotes::model::Timestamp;
 
 use super::args::ExportArgs;
@@ -61,9 +60,8 @@ impl Settings {
         config.prune = args.prune;
         config.verify = args.verify;
         config.sink = args.sink;
-        config.render = RenderOptions {
-            csv_safe: args.csv_safe,
-        };
+        config.render.csv_safe = args.csv_safe;
+        config.render.front_matter = args.front_matter;
         config.on_error = args.on_error;
         config.dry_run = args.dry_run;
         let config = config.validate()?;
