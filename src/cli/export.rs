@@ -10,6 +10,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use smartnotes::export::{self, ExportConfig, Faults, Hooks, NoteSource, Progress, human_bytes};
+use smartnotes::format::Format;
 use smartnotes::model::Timestamp;
 
 use super::args::ExportArgs;
@@ -45,6 +46,10 @@ impl Settings {
         };
         let mut config = ExportConfig::new(args.out);
         config.formats = args.format;
+        // vault-out: a vault is Markdown; the default formats mean "the vault's".
+        if args.layout == export::Layout::Vault && config.formats == Format::DEFAULT {
+            config.formats = vec![Format::Md];
+        }
         config.layout = args.layout;
         config.naming = args.naming;
         config.strategy = args.strategy;

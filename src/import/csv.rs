@@ -46,7 +46,13 @@ pub(super) fn read(path: &Path, text: &str, csv_safe: bool, lines: &mut Lines<'_
         .from_reader(text.as_bytes());
     let mut records = reader.records();
     let columns = match records.next() {
-        Some(Ok(header)) if let Some(&n) = HEADERS.iter().find(|&&n| header.iter().eq(COLUMNS[..n].iter().copied())) => n,
+        Some(Ok(header))
+            if let Some(&n) = HEADERS
+                .iter()
+                .find(|&&n| header.iter().eq(COLUMNS[..n].iter().copied())) =>
+        {
+            n
+        }
         Some(Ok(header)) => {
             let header = header.iter().collect::<Vec<_>>().join(",");
             return vec![Err(fail(
@@ -131,13 +137,19 @@ fn note(record: &StringRecord, csv_safe: bool, line: usize) -> Result<Fields, (u
     let properties = match json_cell(6) {
         None => Properties::new(),
         Some(c) => serde_json::from_str(c).map_err(|e| {
-            (line_of(6), fields::shorten(format!("properties: not a JSON object of properties: {e}")))
+            (
+                line_of(6),
+                fields::shorten(format!("properties: not a JSON object of properties: {e}")),
+            )
         })?,
     };
     let source = match json_cell(7) {
         None => None,
         Some(c) => Some(serde_json::from_str(c).map_err(|e| {
-            (line_of(7), fields::shorten(format!("source: not a JSON source object: {e}")))
+            (
+                line_of(7),
+                fields::shorten(format!("source: not a JSON source object: {e}")),
+            )
         })?),
     };
     Ok(Fields {
