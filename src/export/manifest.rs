@@ -81,6 +81,9 @@ pub(crate) struct ManifestSettings {
     pub(crate) naming: String,
     /// `--csv-safe`.
     pub(crate) csv_safe: bool,
+    /// `--csv-bom` (absent from manifests written before it existed, which had none).
+    #[serde(default)]
+    pub(crate) csv_bom: bool,
     /// The smartnotes version, standing for the formats' version: another release may render
     /// differently.
     pub(crate) smartnotes: String,
@@ -110,6 +113,7 @@ impl ManifestSettings {
                 Naming::Id => "id".into(),
             },
             csv_safe: render.csv_safe,
+            csv_bom: render.csv_bom,
             smartnotes: env!("CARGO_PKG_VERSION").into(),
             renderer: hex(&h.finalize().as_bytes()[..16]),
         }

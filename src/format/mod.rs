@@ -117,7 +117,11 @@ impl Format {
                 render: &jsonl::JsonLines,
             },
             Format::Csv => Framing {
-                header: csv::HEADER,
+                header: if options.csv_bom {
+                    csv::BOM_HEADER
+                } else {
+                    csv::HEADER
+                },
                 record_end: b"",
                 render: if options.csv_safe {
                     &csv::Csv { safe: true }
@@ -140,6 +144,9 @@ impl std::fmt::Display for Format {
 pub struct RenderOptions {
     /// Prefix CSV cells that a spreadsheet would run as a formula.
     pub csv_safe: bool,
+    /// Start every CSV file (a note's, or a bundle) with a UTF-8 byte-order mark, which Excel
+    /// and LibreOffice need to read the file as UTF-8; import reads past it.
+    pub csv_bom: bool,
 }
 
 /// How one format renders one note.

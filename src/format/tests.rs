@@ -134,7 +134,10 @@ fn csv_is_rfc_4180_and_parses_back() {
 
 #[test]
 fn csv_safe_prefixes_formula_cells_only() {
-    let options = RenderOptions { csv_safe: true };
+    let options = RenderOptions {
+        csv_safe: true,
+        ..RenderOptions::default()
+    };
     let mut out = Vec::new();
     Format::Csv.render_file(
         &note("=HYPERLINK(\"x\")", "plain", &["@a"]),

@@ -70,7 +70,14 @@ fn round_trip(record: &Record, format: Format, csv_safe: bool) -> Result<(), Tes
         body: n.body.clone(),
     };
     let mut bytes = Vec::new();
-    format.render_file(&note, &RenderOptions { csv_safe }, &mut bytes);
+    format.render_file(
+        &note,
+        &RenderOptions {
+            csv_safe,
+            ..RenderOptions::default()
+        },
+        &mut bytes,
+    );
     let text = String::from_utf8(bytes).map_err(|e| TestCaseError::fail(e.to_string()))?;
     let name = format!("1-x.{}", format.extension());
     let back = parse(Path::new(&name), &text, format, csv_safe);

@@ -36,6 +36,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::export::Progress;
 use crate::format::Format;
 use crate::model::{NewNote, Timestamp, validate};
 use crate::store::{ImportMode, Incoming, Outcome, Store, StoreError};
@@ -732,7 +733,20 @@ pub fn import(
     paths: &[PathBuf],
     config: &ImportConfig,
 ) -> Result<ImportSummary, StoreError> {
+    import_with_progress(store, paths, config, &NoProgress)
+}
+
+/// [`import`], telling `progress` how far it has come: [`Progress::planned`] with the number
+/// of files found, [`Progress::advance`] once per file read, [`Progress::finish`] before the
+/// notes are written.
+pub fn import_with_progress(
+    store: &mut Store,
+    paths: &[PathBuf],
+    config: &ImportConfig,
+    progress: &dyn Progress,
+) -> Result<ImportSummary, StoreError> {
     let walked = walk(paths);
+    progress.planned(walked.files.len() as u64);
     let mut summary = ImportSummary {
         files: walked.files.len() as u64,
         skipped_files: walked.skipped,
@@ -754,7 +768,9 @@ pub fn import(
             }
             Err(e) => summary.errors.push(e),
         }
+        progress.advance(1);
     }
+    progress.finish();
     let (records, duplicates, conflicts) = fold_duplicates(records, config.mode);
     summary.duplicates = duplicates;
     summary.errors.extend(conflicts);
@@ -806,6 +822,13 @@ pub fn import(
         }
     }
     Ok(summary)
+}
+
+/// The progress of an import nobody watches.
+struct NoProgress;
+
+impl Progress for NoProgress {
+    fn advance(&self, _files: u64) {}
 }
 
 /// Parses a size: `1024`, `1KB` (1000), `1KiB` (1024), `16MiB`, `2GB`; case does not matter.
