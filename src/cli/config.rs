@@ -35,6 +35,18 @@ pub enum Origin {
     Flag(&'static str),
 }
 
+impl Origin {
+    /// `{"from": "file", "line": 3}`, `{"from": "environment", "variable": "..."}`, ...
+    fn json(&self) -> serde_json::Value {
+        match self {
+            Origin::Default => serde_json::json!({ "from": "default" }),
+            Origin::File(line) => serde_json::json!({ "from": "file", "line": line }),
+            Origin::Env(name) => serde_json::json!({ "from": "environment", "variable": name }),
+            Origin::Flag(name) => serde_json::json!({ "from": "flag", "flag": name }),
+        }
+    }
+}
+
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -213,9 +225,11 @@ fn env(name: &'static str) -> anyhow::Result<Option<String>> {
 fn parse_formats(names: Vec<&str>) -> Result<Vec<Format>, String> {
     let formats: Vec<Format> = names
         .iter()
-        .map(|name| Format::from_str(name.trim(), true))
-        .collect::<Result<_, _>>()
-        .map_err(|e| format!("{e} (formats are md, json, jsonl and csv)"))?;
+        .map(|name| {
+            Format::from_str(name.trim(), true)
+                .map_err(|_| format!("{name:?} is not a format (md, json, jsonl or csv)"))
+        })
+        .collect::<Result<_, _>>()?;
     if formats.is_empty() {
         return Err("no format given".into());
     }
@@ -224,7 +238,7 @@ fn parse_formats(names: Vec<&str>) -> Result<Vec<Format>, String> {
 
 fn parse_strategy(text: &str) -> Result<StrategyKind, String> {
     StrategyKind::from_str(text.trim(), true)
-        .map_err(|e| format!("{e} (strategies are sequential, threads, pool and async)"))
+        .map_err(|_| format!("{text:?} is not a strategy (sequential, threads, pool or async)"))
 }
 
 /// `~/x` as a path under the home folder; anything else as written (relative paths are
@@ -311,7 +325,9 @@ pub fn show(settings: &Effective, args: &ConfigArgs) -> anyhow::Result<ExitCode>
             "file_exists": settings.file.as_ref().is_some_and(|(_, e)| *e),
         });
         for (key, shown, origin) in &rows {
-            value[*key] = serde_json::json!({ "value": shown, "from": origin.to_string() });
+            let mut entry = origin.json();
+            entry["value"] = shown.as_str().into();
+            value[*key] = entry;
         }
         serde_json::to_writer_pretty(&mut out, &value)?;
         writeln!(out)?;
