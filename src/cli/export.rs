@@ -258,11 +258,7 @@ pub fn run(
             eprintln!("FAILED {}: {}", escape(&path), escape(&failure.error));
         }
         if summary.interrupted {
-            eprintln!(
-                "interrupted: {} of {} were not run",
-                summary.skipped(),
-                count(summary.planned_jobs, "job", "jobs")
-            );
+            eprintln!("interrupted: {}", summary.not_run());
         }
     }
     Ok(match interrupts.received() {
