@@ -238,13 +238,14 @@ fn a_setting_comes_from_the_flag_then_the_environment_then_the_file_then_the_def
     );
     assert_eq!(got["out"]["value"], "flag");
     assert_eq!(got["formats"]["value"], "csv");
-    let got = effective(
-        &env,
-        &env.path("nothing-here.toml").with_extension(""),
-        none,
-        &[],
+    let empty = config(&env, "");
+    let got = effective(&env, &empty, none, &[]);
+    assert_eq!(
+        got["out"],
+        serde_json::json!({"value": "smartnotes-export", "from": "default"})
     );
-    let _ = got;
+    assert_eq!(got["formats"]["value"], "md,json,csv");
+    assert_eq!(got["strategy"]["from"], "default");
 }
 
 #[test]
