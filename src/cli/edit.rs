@@ -117,7 +117,7 @@ pub fn template(store: &mut Store, tags: &[String], created: Timestamp) -> anyho
     };
     let mut text = Vec::new();
     Format::Md.render_file(&note, &RenderOptions::default(), &mut text);
-    Ok(String::from_utf8(text).context("the template is not UTF-8")?)
+    String::from_utf8(text).context("the template is not UTF-8")
 }
 
 /// The one note the text holds, parsed as an imported Markdown file is.

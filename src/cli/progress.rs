@@ -132,11 +132,11 @@ mod tests {
 
     #[test]
     fn rates_read_like_numbers_people_write() {
-        assert_eq!(human_rate(10_646.8593), "10.6k");
+        assert_eq!(human_rate(10_646.859_3), "10.6k");
         assert_eq!(human_rate(12_345.0), "12.3k");
         assert_eq!(human_rate(1_234.5), "1.23k");
         assert_eq!(human_rate(512.4), "512");
-        assert_eq!(human_rate(3.14159), "3.1");
+        assert_eq!(human_rate(3.31), "3.3");
         assert_eq!(human_rate(2_500_000.0), "2.5M");
         assert_eq!(human_rate(f64::NAN), "0");
     }

@@ -13,39 +13,41 @@ use super::args::{FilterArgs, TagAction, TagArgs, TagTarget};
 use super::notes::{open, select};
 use super::terminal::{count, escape};
 
+/// What an action does to a note's tags.
+type Change = dyn Fn(&[String]) -> Vec<String>;
+
 pub fn run(db: &Path, args: TagArgs) -> anyhow::Result<ExitCode> {
-    let (what, target, change): (String, TagTarget, Box<dyn Fn(&[String]) -> Vec<String>>) =
-        match args.action {
-            TagAction::Add { tag, target } => {
-                validate_tag(&tag)?;
-                let what = format!("added tag '{}' to", escape(&tag));
-                (what, target, Box::new(move |tags| with(tags, &tag)))
+    let (what, target, change): (String, TagTarget, Box<Change>) = match args.action {
+        TagAction::Add { tag, target } => {
+            validate_tag(&tag)?;
+            let what = format!("added tag '{}' to", escape(&tag));
+            (what, target, Box::new(move |tags| with(tags, &tag)))
+        }
+        TagAction::Remove { tag, target } => {
+            let what = format!("removed tag '{}' from", escape(&tag));
+            (what, target, Box::new(move |tags| without(tags, &tag)))
+        }
+        TagAction::Rename {
+            old,
+            new,
+            mut target,
+        } => {
+            validate_tag(&new)?;
+            // Across the notebook by default: only the notes that have the tag.
+            if !target.filter.selects() && target.ids.is_empty() {
+                target.filter = FilterArgs {
+                    tags: vec![old.clone()],
+                    ..FilterArgs::default()
+                };
             }
-            TagAction::Remove { tag, target } => {
-                let what = format!("removed tag '{}' from", escape(&tag));
-                (what, target, Box::new(move |tags| without(tags, &tag)))
-            }
-            TagAction::Rename {
-                old,
-                new,
-                mut target,
-            } => {
-                validate_tag(&new)?;
-                // Across the notebook by default: only the notes that have the tag.
-                if !target.filter.selects() && target.ids.is_empty() {
-                    target.filter = FilterArgs {
-                        tags: vec![old.clone()],
-                        ..FilterArgs::default()
-                    };
-                }
-                let what = format!("renamed tag '{}' to '{}' on", escape(&old), escape(&new));
-                (
-                    what,
-                    target,
-                    Box::new(move |tags| renamed(tags, &old, &new)),
-                )
-            }
-        };
+            let what = format!("renamed tag '{}' to '{}' on", escape(&old), escape(&new));
+            (
+                what,
+                target,
+                Box::new(move |tags| renamed(tags, &old, &new)),
+            )
+        }
+    };
     let mut store = open(db)?;
     let selected = select(&mut store, &target.ids, &target.filter, "tag")?;
     let mut notes = Vec::new();
