@@ -221,6 +221,7 @@ pub fn run(
         "reading the notes"
     };
     if let Some(bar) = progress::bar("files", doing, settings.quiet || settings.json) {
+        let bar = bar.then("moving the files into place");
         hooks = hooks.with_progress(Arc::new(Bar(bar)));
     }
     let summary = export::export(&settings.source, &settings.config, &hooks)

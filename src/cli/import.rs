@@ -119,7 +119,7 @@ fn report(
     let quiet = args.quiet || args.json;
     let summary = match progress::bar("files", "finding the files", quiet) {
         Some(bar) => {
-            let bar = Arc::new(Bar(bar));
+            let bar = Arc::new(Bar(bar.then("writing the notes")));
             import::import_with_progress(&mut store, &args.paths, &config, bar.as_ref())
         }
         None => import::import(&mut store, &args.paths, &config),

@@ -24,31 +24,58 @@ pub fn bar(unit: &'static str, doing: &str, quiet: bool) -> Option<Counter> {
         return None;
     }
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
+    bar.set_style(spinner_style());
     bar.set_message(doing.to_owned());
     bar.enable_steady_tick(Duration::from_millis(100));
-    Some(Counter { bar, unit })
+    Some(Counter {
+        bar,
+        unit,
+        then: None,
+        spinning: std::sync::atomic::AtomicBool::new(true),
+    })
 }
 
 /// A progress bar of some unit; see [`bar`].
 pub struct Counter {
     bar: ProgressBar,
     unit: &'static str,
+    /// Shown as a spinner once the count is full (`publishing the files`), if set.
+    then: Option<&'static str>,
+    spinning: std::sync::atomic::AtomicBool,
 }
 
 impl Counter {
+    /// What the command does once the count is full: a spinner with this message replaces
+    /// the full bar (an export publishing its files, an import writing its notes), which
+    /// would otherwise stand still at `ETA 0s`.
+    pub fn then(mut self, what: &'static str) -> Self {
+        self.then = Some(what);
+        self
+    }
+
     /// Now counting up to `total`.
     pub fn start(&self, total: u64) {
         self.bar.set_length(total);
         self.bar.set_style(bar_style(self.unit));
+        self.spinning
+            .store(false, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// `n` more done.
     pub fn inc(&self, n: u64) {
         self.bar.inc(n);
+        let full = self
+            .bar
+            .length()
+            .is_some_and(|len| self.bar.position() >= len);
+        if let (true, Some(what)) = (full, self.then)
+            && !self
+                .spinning
+                .swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            self.bar.set_style(spinner_style());
+            self.bar.set_message(what);
+        }
     }
 
     /// Shown while no count is known (a spinner).
@@ -60,6 +87,11 @@ impl Counter {
     pub fn finish(&self) {
         self.bar.finish_and_clear();
     }
+}
+
+fn spinner_style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
 }
 
 fn bar_style(unit: &'static str) -> ProgressStyle {

@@ -13,6 +13,9 @@ use super::args::{FilterArgs, TagAction, TagArgs, TagTarget};
 use super::notes::{open, select};
 use super::terminal::{count, escape};
 
+/// The most ids a summary line lists (`--json` lists every note).
+const MAX_IDS_SHOWN: usize = 10;
+
 /// What an action does to a note's tags.
 type Change = dyn Fn(&[String]) -> Vec<String>;
 
@@ -78,7 +81,11 @@ pub fn run(db: &Path, args: TagArgs) -> anyhow::Result<ExitCode> {
         let noun = count(changed.len() as u64, "note", "notes");
         match ids.len() {
             0 => say!("{what} no note: every note selected was already so"),
-            _ => say!("{what} {noun}: {}", super::notes::ids(&ids)),
+            n if n <= MAX_IDS_SHOWN => say!("{what} {noun}: {}", super::notes::ids(&ids)),
+            _ => say!(
+                "{what} {noun}: {}, ...",
+                super::notes::ids(&ids[..MAX_IDS_SHOWN])
+            ),
         }
     }
     Ok(ExitCode::Success)

@@ -737,8 +737,8 @@ pub fn import(
 }
 
 /// [`import`], telling `progress` how far it has come: [`Progress::planned`] with the number
-/// of files found, [`Progress::advance`] once per file read, [`Progress::finish`] before the
-/// notes are written.
+/// of files found, [`Progress::advance`] once per file read, [`Progress::finish`] once the
+/// notes are written (or found not to be).
 pub fn import_with_progress(
     store: &mut Store,
     paths: &[PathBuf],
@@ -770,7 +770,6 @@ pub fn import_with_progress(
         }
         progress.advance(1);
     }
-    progress.finish();
     let (records, duplicates, conflicts) = fold_duplicates(records, config.mode);
     summary.duplicates = duplicates;
     summary.errors.extend(conflicts);
@@ -789,7 +788,9 @@ pub fn import_with_progress(
         config.mode,
         config.dry_run || failed,
         config.skip_invalid,
-    )?;
+    );
+    progress.finish();
+    let report = report?;
     for (record, outcome) in records.into_iter().zip(report.outcomes) {
         if let Outcome::Clash(existing) = &outcome {
             summary.errors.push(ImportError::Clash {
