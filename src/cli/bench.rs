@@ -13,7 +13,7 @@ use std::io::Write;
 use super::ExitCode;
 use super::args::{BenchArgs, WorkloadChoice};
 use super::progress;
-use super::terminal::count;
+use super::terminal::{count, quoted};
 
 pub fn run(db: &Path, args: BenchArgs) -> anyhow::Result<ExitCode> {
     let workloads = match args.workload {
@@ -27,7 +27,7 @@ pub fn run(db: &Path, args: BenchArgs) -> anyhow::Result<ExitCode> {
     }
     let source = if args.notebook {
         if !db.exists() {
-            bail!("--notebook: there is no notebook at {}", db.display());
+            bail!("--notebook: there is no notebook at {}", quoted(db));
         }
         Some(NoteSource::Store {
             path: db.to_path_buf(),
@@ -59,11 +59,11 @@ pub fn run(db: &Path, args: BenchArgs) -> anyhow::Result<ExitCode> {
     let report = bench::run(&config, &mut progress).context("the benchmark could not run")?;
     if let Some(path) = &args.chart {
         bench::chart::write(&report, path)?;
-        progress(&format!("chart written to {}", path.display()));
+        progress(&format!("chart written to {}", quoted(path)));
     }
     if let Some(path) = &args.timeline {
         bench::timeline::write(&report.timeline, path)?;
-        progress(&format!("timeline written to {}", path.display()));
+        progress(&format!("timeline written to {}", quoted(path)));
     }
     if let Some(bar) = &bar {
         bar.finish();

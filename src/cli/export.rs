@@ -95,7 +95,7 @@ fn use_sample(notebook: &Notebook, out: &Path, args: &ExportArgs) -> anyhow::Res
     let path = &notebook.path;
     let exists = path
         .try_exists()
-        .with_context(|| format!("cannot tell whether the notebook {} exists", path.display()))?;
+        .with_context(|| format!("cannot tell whether the notebook {} exists", quoted(path)))?;
     if exists {
         return Ok(false);
     }
@@ -225,7 +225,7 @@ pub fn run(
         hooks = hooks.with_progress(Arc::new(Bar(bar)));
     }
     let summary = export::export(&settings.source, &settings.config, &hooks)
-        .with_context(|| format!("export to {} failed", settings.config.out.display()))?;
+        .with_context(|| format!("export to {} failed", quoted(&settings.config.out)))?;
     if let Some(path) = &settings.errors_json {
         write_errors_json(path, &summary.failures)
             .with_context(|| format!("cannot write the failures to {}", path.display()))?;
