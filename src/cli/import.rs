@@ -5,7 +5,7 @@
 //! format (so that a bundle piped from `export --out -` reads back as one); messages name it
 //! `(standard input)`.
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,6 +55,9 @@ struct Stdin {
 }
 
 fn read_stdin(format: Option<Format>, max_size: u64) -> anyhow::Result<Stdin> {
+    if std::io::stdin().is_terminal() {
+        eprintln!("reading notes from standard input; end with Ctrl-D");
+    }
     let mut bytes = Vec::new();
     std::io::stdin()
         .lock()
