@@ -605,7 +605,7 @@ fn counts_are_grammatical_for_one_and_for_many() {
     );
     assert!(text.contains("files written: 1 "), "{text}");
     assert!(
-        !text.contains("1 files") && !text.contains("1 formats") && !text.contains("1 notes"),
+        !text.contains(" 1 files") && !text.contains(" 1 formats") && !text.contains(" 1 notes"),
         "{text}"
     );
     std::fs::write(

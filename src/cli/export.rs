@@ -204,14 +204,14 @@ pub fn run(
         check_stdout(effective, &args)?;
     }
     let settings = Settings::new(notebook, effective, args)?;
-    if to_stdout {
-        return bundle_to_stdout(&settings);
-    }
     if settings.sample && !settings.quiet {
         eprintln!(
             "no notebook at {} yet: exporting the built-in sample notebook (10 notes)",
             escape(&notebook.path.display().to_string())
         );
+    }
+    if to_stdout {
+        return bundle_to_stdout(&settings);
     }
     let interrupts = Interrupts::install()?;
     let mut hooks = Hooks::default().with_cancel(interrupts.cancel());
