@@ -253,7 +253,7 @@ fn import_is_all_or_nothing_and_lists_every_error() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("nothing imported from 7 files")
-            && stdout.contains("1 other files skipped"),
+            && stdout.contains("1 other file skipped"),
         "{stdout}"
     );
     assert_eq!(count(&env), 3);
