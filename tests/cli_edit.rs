@@ -562,3 +562,45 @@ fn rm_removes_a_damaged_note_by_id_among_others() {
         .stdout(predicates::str::contains("removed note 2: (damaged"));
     cmd(&env).args(["list", "--count"]).assert().stdout("0\n");
 }
+
+/// A note's properties and where it was imported from survive an edit of its body (made
+/// through the library, the way an import of another tool's files makes them).
+#[test]
+fn an_edit_keeps_the_notes_properties_and_source() {
+    use smartnotes::model::{NewNote, Properties, Source};
+    let env = TestEnv::new();
+    let mut properties = Properties::new();
+    properties.insert("aliases".into(), serde_json::json!(["bank"]));
+    properties.insert("draft".into(), serde_json::json!(true));
+    let mut store = smartnotes::store::Store::open_or_create(env.db()).unwrap();
+    let added = store
+        .add(NewNote {
+            properties: properties.clone(),
+            source: Some(Source::new(
+                "Money/Call the bank.md",
+                Some("---\naliases: [bank]\ndraft: true\n---\n".into()),
+            )),
+            ..NewNote::now("Call the bank", "body\n", vec!["finance".into()])
+        })
+        .unwrap();
+    drop(store);
+    let editor = script(
+        &env,
+        "ed.sh",
+        r#"sed -i 's/^body$/ask about the rate/' "$1""#,
+    );
+    cmd(&env)
+        .env("EDITOR", &editor)
+        .args(["edit", &added.id.to_string()])
+        .assert()
+        .success();
+    let store = smartnotes::store::Store::open(env.db()).unwrap();
+    let edited = store.get(added.id).unwrap();
+    assert_eq!(edited.body, "ask about the rate\n");
+    assert_eq!(edited.properties, properties);
+    assert_eq!(
+        edited.source.as_ref().map(|s| s.path.as_str()),
+        Some("Money/Call the bank.md")
+    );
+    assert!(edited.updated > added.updated);
+}

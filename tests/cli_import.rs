@@ -252,8 +252,7 @@ fn import_is_all_or_nothing_and_lists_every_error() {
     let out = env.cmd().args(["import", "in"]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("nothing imported from 7 files")
-            && stdout.contains("1 other file skipped"),
+        stdout.contains("nothing imported from 7 files") && stdout.contains("1 other file skipped"),
         "{stdout}"
     );
     assert_eq!(count(&env), 3);

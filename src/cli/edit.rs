@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use smartnotes::format::{Format, RenderOptions};
 use smartnotes::import;
-use smartnotes::model::{NewNote, Note, Timestamp};
+use smartnotes::model::{NewNote, Note, Properties, Timestamp};
 use smartnotes::store::{ImportMode, Incoming, Query, Sort, Store};
 
 use super::ExitCode;
@@ -28,7 +28,9 @@ pub fn edit(db: &Path, args: EditArgs) -> anyhow::Result<ExitCode> {
     let mut text = Vec::new();
     Format::Md.render_file(&before, &RenderOptions::default(), &mut text);
     let text = String::from_utf8(text).context("the note's Markdown is not UTF-8")?;
-    let saved = in_editor(&text, |path, edited| read_edit(path, edited, &before))?;
+    let saved = in_editor(&text, |path, edited| {
+        read_edit(path, edited, &text, &before)
+    })?;
     let note = match saved {
         Some(Some(note)) => note,
         // Saved as it was, or changed only in ways that leave every field the same.
@@ -79,14 +81,7 @@ fn save(store: &mut Store, before: &Note, note: NewNote) -> anyhow::Result<()> {
     };
     result.or_else(|e| {
         let mut kept = Vec::new();
-        let saved = Note {
-            id: before.id,
-            title: note.title,
-            tags: note.tags,
-            created: note.created,
-            updated: note.updated,
-            body: note.body,
-        };
+        let saved = note.with_id(before.id);
         Format::Md.render_file(&saved, &RenderOptions::default(), &mut kept);
         let path = keep(&kept).context("cannot keep your text in a file either")?;
         Err(e.context(format!(
@@ -114,6 +109,8 @@ pub fn template(store: &mut Store, tags: &[String], created: Timestamp) -> anyho
         created,
         updated: created,
         body: String::new(),
+        properties: Properties::new(),
+        source: None,
     };
     let mut text = Vec::new();
     Format::Md.render_file(&note, &RenderOptions::default(), &mut text);
@@ -131,8 +128,14 @@ fn parse_one(path: &Path, text: &str) -> Result<import::Record, String> {
     }
 }
 
-/// The edited note, `None` when every field is as it was; `Err` says what is wrong.
-fn read_edit(path: &Path, text: &str, before: &Note) -> Result<Option<NewNote>, String> {
+/// The edited note, `None` when every field is as it was; `Err` says what is wrong. `shown` is
+/// the text the editor was opened on.
+fn read_edit(
+    path: &Path,
+    text: &str,
+    shown: &str,
+    before: &Note,
+) -> Result<Option<NewNote>, String> {
     let record = parse_one(path, text)?;
     match record.id {
         Some(id) if id == before.id => {}
@@ -151,12 +154,22 @@ fn read_edit(path: &Path, text: &str, before: &Note) -> Result<Option<NewNote>, 
         }
     }
     let mut note = record.note;
+    // Where the note was imported from stays what it was: the file edited is not a source.
+    note.source = before.source.clone();
+    // Properties the Markdown does not carry (the text shown, read back, lacks them) cannot
+    // have been edited: they stay as they were rather than being lost.
+    let carried = parse_one(path, shown).is_ok_and(|r| r.note.properties == before.properties);
+    if !carried {
+        note.properties = before.properties.clone();
+    }
     let unchanged = NewNote {
         title: before.title.clone(),
         body: before.body.clone(),
         tags: before.tags.clone(),
         created: before.created,
         updated: before.updated,
+        properties: before.properties.clone(),
+        source: before.source.clone(),
     };
     let mut same_but_updated = note.clone();
     same_but_updated.updated = before.updated;
@@ -180,6 +193,8 @@ pub fn read_new(path: &Path, text: &str, created: Timestamp) -> Result<NewNote, 
     if note.created == created {
         note.updated = created;
     }
+    // Written in the editor, not imported from anywhere.
+    note.source = None;
     Ok(note)
 }
 
