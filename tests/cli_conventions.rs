@@ -284,6 +284,7 @@ fn the_config_file_drives_export_and_a_bad_one_is_named_by_line() {
             "line 1: formats: \"docx\" is not a format",
         ),
         ("out = \n", "line 1:"),
+        ("out = \"x\"\ndb = \"\"\n", "line 2: db: the path is empty"),
     ] {
         let file = config(&env, text);
         let out = env

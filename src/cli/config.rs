@@ -288,6 +288,20 @@ fn read_file() -> anyhow::Result<(Option<PathBuf>, (File, String))> {
             e.message().trim_end()
         )
     })?;
+    for (key, value) in [("db", &file.db), ("out", &file.out)] {
+        if let Some(value) = value
+            .as_ref()
+            .filter(|v| v.get_ref().as_os_str().is_empty())
+        {
+            let at = 1 + text[..value.span().start.min(text.len())]
+                .matches('\n')
+                .count();
+            anyhow::bail!(
+                "config file {}, line {at}: {key}: the path is empty",
+                quoted(&path)
+            );
+        }
+    }
     Ok((Some(path), (file, text)))
 }
 

@@ -101,7 +101,9 @@ fn use_sample(notebook: &Notebook, out: &Path, args: &ExportArgs) -> anyhow::Res
     }
     let missing = format!("no notebook at {}", path.display());
     if notebook.given {
-        bail!("{missing} (check --db or SMARTNOTES_DB); nothing was exported");
+        bail!(
+            "{missing} (check --db, SMARTNOTES_DB or the config file's `db`); nothing was exported"
+        );
     }
     if args.incremental || args.prune {
         bail!(
