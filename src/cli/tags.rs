@@ -60,17 +60,11 @@ pub fn run(db: &Path, args: TagArgs) -> anyhow::Result<ExitCode> {
             Err(reason) => bail!("note {} is damaged: {reason}; nothing was changed", s.id),
         }
     }
-    let changes: Vec<(i64, Vec<String>)> = notes
+    let ids: Vec<i64> = notes.iter().map(|n| n.id).collect();
+    let changed = store.change_tags(&ids, change, Timestamp::now())?;
+    let changed: Vec<Note> = changed
         .iter()
-        .filter_map(|note| {
-            let tags = change(&note.tags);
-            (tags != note.tags).then_some((note.id, tags))
-        })
-        .collect();
-    store.set_tags(&changes, Timestamp::now())?;
-    let changed: Vec<Note> = changes
-        .iter()
-        .map(|(id, _)| store.get(*id))
+        .map(|id| store.get(*id))
         .collect::<Result<_, _>>()?;
     if target.json {
         let mut out = std::io::stdout().lock();

@@ -1,5 +1,5 @@
 //! Changes to notes already in the notebook, several at once: removing a set of notes and
-//! setting the tags of a set of notes, each in one transaction, so that `rm 3 5 8` or
+//! changing the tags of a set of notes, each in one transaction, so that `rm 3 5 8` or
 //! `tag rename old new` either happens to every note or to none. (A whole note, as `edit`
 //! saves it, goes through [`Store::import`] with [`super::ImportMode::Update`], the one path
 //! that writes every field of a note.)
@@ -27,20 +27,27 @@ impl Store {
         tx.commit().map_err(|e| errors.sql(e))
     }
 
-    /// Gives each note its new tags, in order, and `updated` as its last change, in one
-    /// transaction: a tag [`validate_tag`] refuses, or an id not in the notebook, changes
-    /// nothing.
-    pub fn set_tags(
+    /// Changes the tags of each note of `ids` as `change` says (given its tags, in order, it
+    /// returns the new ones), in one transaction that reads the tags under the write lock, so
+    /// that a tag another process gave a note meanwhile is not lost. A note whose tags come
+    /// back the same is not touched; every other gets `updated` as its last change. Returns
+    /// the ids of the notes changed. A tag [`validate_tag`] refuses, or an id not in the
+    /// notebook, changes nothing.
+    pub fn change_tags(
         &mut self,
-        changes: &[(i64, Vec<String>)],
+        ids: &[i64],
+        change: impl Fn(&[String]) -> Vec<String>,
         updated: Timestamp,
-    ) -> Result<(), StoreError> {
-        for tag in changes.iter().flat_map(|(_, tags)| tags) {
-            validate_tag(tag)?;
-        }
+    ) -> Result<Vec<i64>, StoreError> {
         let (tx, errors) = self.write()?;
+        let mut changed = Vec::new();
         {
             let sql = |e| errors.sql(e);
+            let mut read = tx
+                .prepare_cached(
+                    "SELECT CAST(tag AS TEXT) FROM note_tags WHERE note_id = ?1 ORDER BY position",
+                )
+                .map_err(sql)?;
             let mut touch = tx
                 .prepare_cached("UPDATE notes SET updated = ?2 WHERE id = ?1")
                 .map_err(sql)?;
@@ -52,24 +59,55 @@ impl Store {
                     "INSERT INTO note_tags (note_id, position, tag) VALUES (?1, ?2, ?3)",
                 )
                 .map_err(sql)?;
-            for (id, tags) in changes {
+            for &id in ids {
+                let tags: Vec<String> = read
+                    .query_map([id], |row| row.get(0))
+                    .and_then(|rows| rows.collect())
+                    .map_err(|e| match e {
+                        rusqlite::Error::FromSqlConversionFailure(..) => StoreError::Corrupt {
+                            id,
+                            reason: "a tag is not UTF-8".into(),
+                        },
+                        e => errors.sql(e),
+                    })?;
+                let new = change(&tags);
+                if new == tags {
+                    if exists(&tx, id).map_err(sql)? {
+                        continue;
+                    }
+                    return Err(StoreError::NotFound(id));
+                }
+                for tag in &new {
+                    validate_tag(tag)?;
+                }
                 if touch
                     .execute(params![id, updated.as_micros()])
                     .map_err(sql)?
                     == 0
                 {
-                    return Err(StoreError::NotFound(*id));
+                    return Err(StoreError::NotFound(id));
                 }
                 clear.execute([id]).map_err(sql)?;
-                for (position, tag) in tags.iter().enumerate() {
+                for (position, tag) in new.iter().enumerate() {
                     insert
                         .execute(params![id, position as i64, tag])
                         .map_err(sql)?;
                 }
+                changed.push(id);
             }
         }
-        tx.commit().map_err(|e| errors.sql(e))
+        tx.commit().map_err(|e| errors.sql(e))?;
+        Ok(changed)
     }
+}
+
+/// Whether a note with this id exists.
+fn exists(tx: &rusqlite::Transaction<'_>, id: i64) -> rusqlite::Result<bool> {
+    tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM notes WHERE id = ?1)",
+        [id],
+        |r| r.get(0),
+    )
 }
 
 #[cfg(test)]
@@ -98,29 +136,47 @@ mod tests {
     }
 
     #[test]
-    fn set_tags_replaces_tags_in_order_and_moves_updated() {
-        let mut store = store_with(2);
+    fn change_tags_changes_in_order_moves_updated_and_is_all_or_nothing() {
+        let mut store = store_with(3);
+        let before = store.get(1).unwrap();
         let later: Timestamp = "2030-01-01T00:00:00Z".parse().unwrap();
-        store
-            .set_tags(&[(2, vec!["z".into(), "b".into()])], later)
-            .unwrap();
+        let prepend = |tags: &[String]| {
+            let mut new = vec!["z".to_owned()];
+            new.extend(tags.iter().cloned());
+            new
+        };
+        assert_eq!(
+            store.change_tags(&[2, 3], prepend, later).unwrap(),
+            vec![2, 3]
+        );
         let note = store.get(2).unwrap();
         assert_eq!(
             (note.tags, note.updated),
-            (vec!["z".into(), "b".into()], later)
+            (vec!["z".into(), "a".into()], later)
         );
-        assert_eq!(store.get(1).unwrap().tags, vec!["a".to_owned()]);
+        assert_eq!(store.get(1).unwrap(), before, "not asked: untouched");
+        // Unchanged tags: not touched, not counted.
+        assert_eq!(
+            store.change_tags(&[1], |t| t.to_vec(), later).unwrap(),
+            Vec::<i64>::new()
+        );
+        assert_eq!(store.get(1).unwrap(), before);
         assert!(matches!(
-            store.set_tags(
-                &[(1, vec!["ok".into()]), (2, vec!["bad;tag".into()])],
-                later
-            ),
+            store.change_tags(&[1, 2], |_| vec!["bad;tag".into()], later),
             Err(StoreError::Invalid(_))
         ));
         assert!(matches!(
-            store.set_tags(&[(1, vec!["ok".into()]), (7, vec![])], later),
+            store.change_tags(&[1, 7], |_| vec!["ok".into()], later),
             Err(StoreError::NotFound(7))
         ));
-        assert_eq!(store.get(1).unwrap().tags, vec!["a".to_owned()]);
+        assert!(matches!(
+            store.change_tags(&[7], |t| t.to_vec(), later),
+            Err(StoreError::NotFound(7))
+        ));
+        assert_eq!(
+            store.get(1).unwrap(),
+            before,
+            "nothing changed by the failures"
+        );
     }
 }
