@@ -604,3 +604,38 @@ fn an_edit_keeps_the_notes_properties_and_source() {
     );
     assert!(edited.updated > added.updated);
 }
+
+/// On a terminal, `rm` of several notes lists them and asks; only `y` removes them.
+#[test]
+fn on_a_terminal_rm_of_several_notes_asks_first() {
+    let env = with_notes(&[("a", &[]), ("b", &[]), ("c", &[])]);
+    let ask = |answer: &str| {
+        let command = format!(
+            "{} rm 1 2",
+            assert_cmd::cargo::cargo_bin("smartnotes").display()
+        );
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "printf '{answer}\\n' | script -qec \"$0\" /dev/null"
+            ))
+            .arg(&command)
+            .env("SMARTNOTES_DB", env.db())
+            .env("SMARTNOTES_CONFIG", "")
+            .output()
+            .expect("script (util-linux) runs the command on a pseudo-terminal");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, shown) = ask("n");
+    assert_eq!(code, Some(1), "{shown}");
+    assert!(shown.contains("remove 2 notes? [y/N]"), "{shown}");
+    assert!(shown.contains("nothing removed"), "{shown}");
+    cmd(&env).args(["list", "--count"]).assert().stdout("3\n");
+    let (code, shown) = ask("y");
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(shown.contains("removed 2 notes"), "{shown}");
+    cmd(&env).args(["list", "--count"]).assert().stdout("1\n");
+}
