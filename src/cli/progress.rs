@@ -9,6 +9,7 @@
 //! a spinner with a message, ticking on its own.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
@@ -31,7 +32,8 @@ pub fn bar(unit: &'static str, doing: &str, quiet: bool) -> Option<Counter> {
         bar,
         unit,
         then: None,
-        spinning: std::sync::atomic::AtomicBool::new(true),
+        spinning: AtomicBool::new(true),
+        total: AtomicU64::new(u64::MAX),
     })
 }
 
@@ -41,7 +43,9 @@ pub struct Counter {
     unit: &'static str,
     /// Shown as a spinner once the count is full (`publishing the files`), if set.
     then: Option<&'static str>,
-    spinning: std::sync::atomic::AtomicBool,
+    spinning: AtomicBool,
+    // The count's end, kept here: reading the bar's length takes its lock, on every job.
+    total: AtomicU64,
 }
 
 impl Counter {
@@ -57,21 +61,16 @@ impl Counter {
     pub fn start(&self, total: u64) {
         self.bar.set_length(total);
         self.bar.set_style(bar_style(self.unit));
-        self.spinning
-            .store(false, std::sync::atomic::Ordering::Relaxed);
+        self.total.store(total, Ordering::Relaxed);
+        self.spinning.store(false, Ordering::Relaxed);
     }
 
     /// `n` more done.
     pub fn inc(&self, n: u64) {
         self.bar.inc(n);
-        let full = self
-            .bar
-            .length()
-            .is_some_and(|len| self.bar.position() >= len);
+        let full = self.bar.position() >= self.total.load(Ordering::Relaxed);
         if let (true, Some(what)) = (full, self.then)
-            && !self
-                .spinning
-                .swap(true, std::sync::atomic::Ordering::Relaxed)
+            && !self.spinning.swap(true, Ordering::Relaxed)
         {
             self.bar.set_style(spinner_style());
             self.bar.set_message(what);
