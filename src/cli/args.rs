@@ -24,7 +24,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Add a note (body from --body, or from standard input when it is not a terminal).
+    /// Add a note: the body from --body or piped in; without --title and input, in your editor.
     Add(AddArgs),
     /// List notes.
     List(ListArgs),
