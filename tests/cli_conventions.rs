@@ -410,6 +410,16 @@ fn import_dash_reads_standard_input_in_the_format_given_or_seen() {
         .write_stdin("")
         .assert()
         .code(2);
+    // Standard input is held to --max-size like a file.
+    cmd(&other)
+        .args(["import", "-", "--max-size", "10"])
+        .write_stdin("# A heading\n\nmore than ten bytes\n")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "(standard input): over the size limit of 10 bytes",
+        ));
+    cmd(&other).args(["list", "--count"]).assert().stdout("2\n");
 }
 
 #[test]
