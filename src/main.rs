@@ -1,7 +1,9 @@
 //! The `smartnotes` binary: parses the command line, runs the library, prints the result.
 //!
 //! Everything it does is in the `smartnotes` library; this file only turns an error into a
-//! message and an exit code.
+//! message and an exit code: `error: ...`, then one `  caused by: ...` line per cause, exit 1;
+//! a usage error as clap prints it, exit 2; a closed pipe (`smartnotes list | head -1`)
+//! quietly, exit 0.
 
 mod cli;
 
@@ -11,25 +13,19 @@ fn main() -> std::process::ExitCode {
     match cli::run() {
         Ok(code) => code.into(),
         Err(err) => {
+            if let Some(usage) = err.downcast_ref::<clap::Error>() {
+                // A closed standard error leaves nothing to tell.
+                let _ = usage.print();
+                return std::process::ExitCode::from(u8::try_from(usage.exit_code()).unwrap_or(2));
+            }
             // `smartnotes list | head` closes our stdout early: that is the reader's choice,
             // not a failure.
-            if let Some(usage) = err.downcast_ref::<clap::Error>() {
-                usage.exit();
-            }
-            if err.chain().any(|cause| {
-                cause
-                    .downcast_ref::<std::io::Error>()
-                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-            }) {
+            if err.chain().any(is_broken_pipe) {
                 return cli::ExitCode::Success.into();
             }
             let mut stderr = std::io::stderr().lock();
             // Messages quote paths and values from outside: escaped, like everything printed.
-            let _ = writeln!(
-                stderr,
-                "smartnotes: error: {}",
-                cli::escape_lines(&err.to_string())
-            );
+            let _ = writeln!(stderr, "error: {}", cli::escape_lines(&err.to_string()));
             for cause in err.chain().skip(1) {
                 let _ = writeln!(
                     stderr,
@@ -40,4 +36,16 @@ fn main() -> std::process::ExitCode {
             cli::ExitCode::Failure.into()
         }
     }
+}
+
+/// A write into a pipe whose reader has gone, however it is wrapped: a plain `io::Error`, or
+/// serde_json's error around one (`list --json | head -1`).
+fn is_broken_pipe(cause: &(dyn std::error::Error + 'static)) -> bool {
+    if let Some(e) = cause.downcast_ref::<std::io::Error>() {
+        return e.kind() == std::io::ErrorKind::BrokenPipe;
+    }
+    cause
+        .downcast_ref::<serde_json::Error>()
+        .and_then(serde_json::Error::io_error_kind)
+        == Some(std::io::ErrorKind::BrokenPipe)
 }

@@ -38,16 +38,23 @@ pub fn reset_peak_rss() -> bool {
 }
 
 /// Runs `f` while a sampler thread records the most OS threads this process had.
+///
+/// `f` starts only once the sampler has taken its first reading: on a busy machine a new
+/// thread may not run for milliseconds, and a short `f` would otherwise end unobserved.
 pub fn peak_threads_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
     let peak = AtomicUsize::new(0);
     let done = AtomicBool::new(false);
+    let started = std::sync::Barrier::new(2);
     let value = std::thread::scope(|scope| {
         scope.spawn(|| {
+            peak.fetch_max(os_threads(), Ordering::Relaxed);
+            started.wait();
             while !done.load(Ordering::Relaxed) {
                 peak.fetch_max(os_threads(), Ordering::Relaxed);
                 std::thread::sleep(Duration::from_millis(2));
             }
         });
+        started.wait();
         let value = f();
         done.store(true, Ordering::Relaxed);
         value
@@ -75,6 +82,17 @@ mod tests {
         });
         // Four workers, the sampler and this thread.
         assert!(threads >= 6, "{threads}");
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn even_an_instant_task_is_observed_with_the_sampler_and_the_caller() {
+        // Before the sampler waited for its first reading, a task that ends at once could
+        // finish before the sampler ran at all (a busy machine): 0 threads.
+        for _ in 0..100 {
+            let ((), threads) = peak_threads_during(|| ());
+            assert!(threads >= 2, "{threads}");
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Small helpers every part of the crate may use, and that depend on no other module: a lock
-//! that survives a panicking thread, the number of cores, and the stack size of the threads
-//! the crate starts. Crate-internal: nothing here is part of the library's API.
+//! that survives a panicking thread, the number of cores, the stack size of the threads the
+//! crate starts, and counts in words. Crate-internal: nothing here is part of the library's API.
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -13,6 +13,15 @@ pub(crate) const STACK_SIZE: usize = 256 * 1024;
 /// tallies stay meaningful, and one panicking job must not hide the others' results.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// `1 note`, `2 notes`: a count with its noun in the singular for one, so that no message
+/// says "1 files".
+pub(crate) fn counted(n: impl Into<u64>, one: &str, many: &str) -> String {
+    match n.into() {
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    }
 }
 
 /// Number of CPU cores available to this process (1 when it cannot be known).

@@ -246,7 +246,7 @@ fn an_empty_result_exports_nothing_and_succeeds() {
 fn a_bad_date_or_search_is_a_usage_error_that_says_why() {
     let env = TestEnv::seeded(5);
     for (args, message) in [
-        (vec!["list", "--since", "yesterday"], "is not a date"),
+        (vec!["list", "--since", "next blursday"], "is not a date"),
         (vec!["list", "--until", "2026-13-45"], "is not a date"),
         (vec!["export", "--since=-3d"], "is not a date"),
         (

@@ -111,7 +111,7 @@ fn round_trip_bundles_are_byte_identical() {
             .arg("--keep-ids")
             .assert()
             .success()
-            .stdout(predicate::str::contains("imported 1 files: 200 added"));
+            .stdout(predicate::str::contains("imported 1 file: 200 added"));
         to.cmd()
             .args([
                 "export", "-q", "--layout", "bundle", "-f", format, "--out", "b",
@@ -252,8 +252,7 @@ fn import_is_all_or_nothing_and_lists_every_error() {
     let out = env.cmd().args(["import", "in"]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("nothing imported from 7 files")
-            && stdout.contains("1 other files skipped"),
+        stdout.contains("nothing imported from 7 files") && stdout.contains("1 other file skipped"),
         "{stdout}"
     );
     assert_eq!(count(&env), 3);
@@ -449,7 +448,7 @@ fn a_markdown_bundle_keeps_a_body_that_quotes_front_matter() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "imported 1 files: 4 added, 0 updated",
+            "imported 1 file: 4 added, 0 updated",
         ));
     let body = |env: &TestEnv| {
         let out = env.cmd().args(["show", "4", "--json"]).output().unwrap();
@@ -485,11 +484,17 @@ fn fifos_sockets_and_devices_in_a_folder_are_skipped_and_named() {
     bounded(cmd)
         .success()
         .stdout(predicate::str::contains(
-            "imported 1 files: 1 added, 0 updated, 0 unchanged, 3 FIFOs, sockets or devices skipped",
+            "imported 1 file: 1 added, 0 updated, 0 unchanged, 3 FIFOs, sockets or devices skipped",
         ))
-        .stderr(predicate::str::contains("pipe.md: skipped, a FIFO is not a note file"))
-        .stderr(predicate::str::contains("sock.json: skipped, a socket is not a note file"))
-        .stderr(predicate::str::contains("zero.csv: skipped, a character device is not a note file"));
+        .stderr(predicate::str::contains(
+            "pipe.md: skipped, a FIFO is not a note file",
+        ))
+        .stderr(predicate::str::contains(
+            "sock.json: skipped, a socket is not a note file",
+        ))
+        .stderr(predicate::str::contains(
+            "zero.csv: skipped, a character device is not a note file",
+        ));
     let mut cmd = env.cmd();
     cmd.args(["import", "in", "--dry-run", "--json"]);
     let out = bounded(cmd).success().get_output().stdout.clone();

@@ -344,7 +344,7 @@ fn add_seed_and_rm_wait_for_a_lock_released_within_the_busy_timeout() {
     let env = TestEnv::seeded(3);
     for args in [
         &["add", "-t", "waited", "--body", "b"][..],
-        &["seed", "--count", "2"],
+        &["seed", "--count", "2", "--yes"],
         &["rm", "1"],
     ] {
         let release = lock_for(&env.db(), Duration::from_millis(700));
@@ -367,7 +367,7 @@ fn every_writing_command_reports_a_lock_held_too_long_the_same_way() {
     // All at once: each waits the default busy timeout (5 s).
     let runs: Vec<_> = [
         &["add", "-t", "x", "--body", "y"][..],
-        &["seed", "--count", "2"],
+        &["seed", "--count", "2", "--yes"],
         &["rm", "1"],
         &["import", "in.json"],
     ]
@@ -490,7 +490,10 @@ fn an_id_beyond_2_pow_53_is_refused_on_import_and_later_adds_still_work() {
     );
     // Everything that adds notes still works (it failed with "database or disk is full").
     env.cmd().args(["add", "-t", "after"]).assert().success();
-    env.cmd().args(["seed", "--count", "2"]).assert().success();
+    env.cmd()
+        .args(["seed", "--count", "2", "--yes"])
+        .assert()
+        .success();
     std::fs::write(env.path("no-id.md"), "a note without front matter\n").unwrap();
     env.cmd().args(["import", "no-id.md"]).assert().success();
     env.cmd()

@@ -10,6 +10,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{BenchResult, Report, Workload};
+use crate::sys::counted;
 
 /// Why a picture could not be drawn.
 #[derive(Debug, thiserror::Error)]
@@ -50,8 +51,8 @@ pub fn write(report: &Report, path: &Path) -> Result<(), DrawError> {
     let root = SVGBackend::new(path, (420 * panels as u32, 360)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(&e))?;
     let title = format!(
-        "smartnotes bench: wall time per strategy ({} cores)",
-        report.machine.cores
+        "smartnotes bench: wall time per strategy ({})",
+        counted(report.machine.cores as u64, "core", "cores")
     );
     let root = root
         .titled(&title, ("sans-serif", 18))
@@ -86,8 +87,8 @@ fn panel(
         * 1.2;
     let names: Vec<String> = rows.iter().map(|r| r.strategy.clone()).collect();
     let caption = format!(
-        "{workload}: {} jobs",
-        rows.first().map(|r| r.jobs).unwrap_or(0)
+        "{workload}: {}",
+        counted(rows.first().map_or(0, |r| r.jobs), "job", "jobs")
     );
     let mut chart = ChartBuilder::on(area)
         .caption(caption, ("sans-serif", 15))

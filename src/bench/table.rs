@@ -4,13 +4,14 @@ use std::fmt;
 
 use super::{BenchResult, Report};
 use crate::export::human_bytes;
+use crate::sys::counted;
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "machine: {} cores, {}{}",
-            self.machine.cores,
+            "machine: {}, {}{}",
+            counted(self.machine.cores as u64, "core", "cores"),
             self.machine.os,
             self.machine
                 .cpu

@@ -8,6 +8,7 @@ use plotters::prelude::*;
 
 use super::StrategySpans;
 use super::chart::{DrawError, colour, draw_error};
+use crate::sys::counted;
 
 /// Writes the timeline of `runs` to `path`; every panel shares the time axis of the slowest.
 pub fn write(runs: &[StrategySpans], path: &Path) -> Result<(), DrawError> {
@@ -48,9 +49,9 @@ fn panel(
     let mut chart = ChartBuilder::on(area)
         .caption(
             format!(
-                "{}: {} jobs in {:.3} s",
+                "{}: {} in {:.3} s",
                 run.strategy,
-                run.spans.len(),
+                counted(run.spans.len() as u64, "job", "jobs"),
                 run.wall_s
             ),
             ("sans-serif", 14),

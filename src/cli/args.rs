@@ -13,8 +13,9 @@ use smartnotes::store::{DateField, DateSpec, PropFilter, Query, Search, Sort};
 #[derive(Debug, Parser)]
 #[command(name = "smartnotes", version, about, max_term_width = 100)]
 pub struct Cli {
-    /// The notebook (SQLite). Default: notes.db in your data folder.
-    #[arg(long, global = true, env = "SMARTNOTES_DB", value_name = "PATH")]
+    /// The notebook (SQLite). Default: SMARTNOTES_DB, else the config file's `db`, else
+    /// notes.db in your data folder.
+    #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -23,14 +24,18 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Add a note (body from --body, or from standard input when it is not a terminal).
+    /// Add a note: the body from --body or piped in; without --title and input, in your editor.
     Add(AddArgs),
     /// List notes.
     List(ListArgs),
     /// Show one note as Markdown.
     Show(ShowArgs),
-    /// Remove a note.
+    /// Open a note in your editor ($VISUAL, $EDITOR) as Markdown with front matter.
+    Edit(EditArgs),
+    /// Remove notes: by id, or every note a filter selects.
     Rm(RmArgs),
+    /// Add, remove or rename tags on one note or on every note a filter selects.
+    Tag(TagArgs),
     /// Add deterministic, realistic sample notes (demos, benchmarks).
     Seed(SeedArgs),
     /// Export notes to files; uses the built-in sample notebook if no notebook exists yet.
@@ -41,6 +46,12 @@ pub enum Command {
     Lab(LabArgs),
     /// Compare the strategies on the lesson's, a large and a disk workload, with pictures.
     Bench(BenchArgs),
+    /// Print the effective settings and where each came from (default, file, environment, flag).
+    Config(ConfigArgs),
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
+    Completions(CompletionsArgs),
+    /// Write a man page per command (smartnotes.1, smartnotes-export.1, ...) into a folder.
+    Man(ManArgs),
 }
 
 /// Which workloads `bench` runs.
@@ -239,15 +250,34 @@ fn parse_durations(text: &str) -> Result<Durations, String> {
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    /// Title of the note.
+    /// Title of the note. Without it and without piped input, your editor opens on a template.
     #[arg(long, short)]
-    pub title: String,
+    pub title: Option<String>,
     /// A tag; repeat for several.
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
     /// The body (Markdown). Without it, the body is read from standard input if piped.
     #[arg(long, short)]
     pub body: Option<String>,
+    /// When the note was created (default now): 2026-11-24, 2026-11-24T08:00:00+01:00,
+    /// yesterday, 3 days ago.
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<DateSpec>,
+    /// With --date: a bare day is the UTC day, not your time zone's.
+    #[arg(long)]
+    pub utc: bool,
+    /// Print the note added as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// The note's id.
+    pub id: i64,
+    /// Print the note as JSON once saved.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Which notes: the one filter `list`, `export` and `bench` share, so what `list` shows is
@@ -264,12 +294,16 @@ pub struct FilterArgs {
     /// Leave out notes with this tag; repeatable.
     #[arg(long = "not-tag", value_name = "TAG")]
     pub not_tags: Vec<String>,
-    /// Only notes dated on or after: 2026-11-24, an RFC 3339 time, or an age (7d, 2w).
+    /// Only notes dated on or after: a day (2026-11-24, yesterday, last monday), an RFC 3339
+    /// time, or an age (7d, 2w, 3 days ago, 2 weeks).
     #[arg(long, value_name = "DATE")]
     pub since: Option<DateSpec>,
     /// Only notes dated on or before (a day includes all of it).
     #[arg(long, value_name = "DATE")]
     pub until: Option<DateSpec>,
+    /// A bare day in --since and --until is the UTC day, not your time zone's.
+    #[arg(long)]
+    pub utc: bool,
     /// The date --since and --until look at.
     #[arg(long, value_enum, default_value_t = DateField::Updated)]
     pub by: DateField,
@@ -295,12 +329,13 @@ pub struct FilterArgs {
 impl FilterArgs {
     /// The typed query; relative dates are taken from `now`.
     pub fn query(&self, now: Timestamp) -> Query {
+        let zone = day_zone(self.utc);
         Query {
             tags: self.tags.clone(),
             any_tags: self.any_tags.clone(),
             not_tags: self.not_tags.clone(),
-            since: self.since.map(|d| d.start(now)),
-            until: self.until.map(|d| d.end(now)),
+            since: self.since.as_ref().map(|d| d.start_in(now, &zone)),
+            until: self.until.as_ref().map(|d| d.end_in(now, &zone)),
             by: self.by,
             search: self.search.clone(),
             props: self.props.clone(),
@@ -309,12 +344,33 @@ impl FilterArgs {
             descending: self.reverse,
         }
     }
+
+    /// Whether any option narrows the notes (the sort options do not): `rm` and `tag` need
+    /// ids or this, never every note by default.
+    pub fn selects(&self) -> bool {
+        !(self.tags.is_empty()
+            && self.any_tags.is_empty()
+            && self.not_tags.is_empty()
+            && self.since.is_none()
+            && self.until.is_none()
+            && self.search.is_none()
+            && self.limit.is_none())
+    }
+}
+
+/// The time zone a bare day is read in: the user's (TZ, else the system's), or UTC.
+pub fn day_zone(utc: bool) -> jiff::tz::TimeZone {
+    if utc {
+        jiff::tz::TimeZone::UTC
+    } else {
+        jiff::tz::TimeZone::system()
+    }
 }
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Print only the number of matching notes.
-    #[arg(long, conflicts_with = "json")]
+    /// Print only the number of matching notes (with --json: `{"count": N}`).
+    #[arg(long)]
     pub count: bool,
     /// Print a JSON array of notes instead of a table.
     #[arg(long)]
@@ -334,8 +390,63 @@ pub struct ShowArgs {
 
 #[derive(Debug, Args)]
 pub struct RmArgs {
-    /// The note's id.
-    pub id: i64,
+    /// The notes' ids; with a filter too, only those of them it selects.
+    #[arg(value_name = "ID")]
+    pub ids: Vec<i64>,
+    /// Remove without asking, also when standard input is not a terminal.
+    #[arg(long, short)]
+    pub yes: bool,
+    /// Print the notes removed as a JSON array.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TagArgs {
+    #[command(subcommand)]
+    pub action: TagAction,
+}
+
+/// The notes a `tag` action changes, and how it reports.
+#[derive(Debug, Args)]
+pub struct TagTarget {
+    /// The notes' ids; with a filter too, only those of them it selects.
+    #[arg(value_name = "ID")]
+    pub ids: Vec<i64>,
+    /// Print the notes changed as a JSON array.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TagAction {
+    /// Add TAG to the notes given by id or selected by a filter.
+    Add {
+        /// The tag to add.
+        tag: String,
+        #[command(flatten)]
+        target: TagTarget,
+    },
+    /// Remove TAG from the notes given by id or selected by a filter.
+    Remove {
+        /// The tag to remove.
+        tag: String,
+        #[command(flatten)]
+        target: TagTarget,
+    },
+    /// Rename the tag OLD to NEW on every note that has it (or on those given or selected).
+    Rename {
+        /// The tag as it is.
+        old: String,
+        /// The tag as it becomes.
+        new: String,
+        #[command(flatten)]
+        target: TagTarget,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -346,19 +457,66 @@ pub struct SeedArgs {
     /// Generator seed: the same seed gives the same notes.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Add to a notebook that already holds notes without asking.
+    #[arg(long, short)]
+    pub yes: bool,
+    /// Print one JSON object with what was added.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Print the settings as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub defaults: Defaults,
+}
+
+/// The settings a config file, the environment and flags can give `export` (see
+/// `smartnotes config`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct Defaults {
+    /// The export folder; nothing is written outside it (default: smartnotes-export, or
+    /// SMARTNOTES_OUT, or the config file's `out`). `-` with --layout bundle and one format:
+    /// standard output.
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Formats, comma-separated (default: md,json,csv, or SMARTNOTES_FORMATS, or the config
+    /// file's `formats`).
+    #[arg(long, short, value_delimiter = ',')]
+    pub format: Option<Vec<Format>>,
+    /// How jobs run: one after another, a thread each, a pool of N threads, or async tasks
+    /// (default: async, or SMARTNOTES_STRATEGY, or the config file's `strategy`).
+    #[arg(long, short, value_enum)]
+    pub strategy: Option<StrategyKind>,
+}
+
+/// The shells `completions` writes a script for.
+pub use clap_complete::Shell;
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The folder the pages go to (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "docs/man")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The export folder; nothing is written outside it.
-    #[arg(long, short, default_value = "smartnotes-export", value_name = "DIR")]
-    pub out: PathBuf,
-    /// Formats, comma-separated.
-    #[arg(long, short, value_delimiter = ',', default_values_t = Format::DEFAULT)]
-    pub format: Vec<Format>,
-    /// How jobs run: one after another, a thread each, a pool of N threads, or async tasks.
-    #[arg(long, short, value_enum, default_value_t = StrategyKind::DEFAULT)]
-    pub strategy: StrategyKind,
+    #[command(flatten)]
+    pub defaults: Defaults,
     /// N: the most jobs at once (pool workers, async tasks in flight). Default per strategy.
     #[arg(long, short, value_name = "N", value_parser = at_least_one())]
     pub jobs: Option<usize>,
@@ -389,6 +547,10 @@ pub struct ExportArgs {
     /// (as imported, byte for byte while unchanged), obsidian, hugo, jekyll, or zola (TOML).
     #[arg(long, value_enum, default_value_t = FrontMatter::Smartnotes, value_name = "PROFILE")]
     pub front_matter: FrontMatter,
+    /// CSV: start each file with a UTF-8 byte-order mark, so that Excel and LibreOffice read
+    /// accents and CJK right (import reads past it).
+    #[arg(long)]
+    pub csv_bom: bool,
     /// Fail about this fraction of writes on purpose (0 to 1), for demos and tests.
     #[arg(long, value_name = "P", hide_short_help = true, value_parser = parse_fraction)]
     pub fail_rate: Option<f64>,
@@ -431,7 +593,7 @@ pub struct ExportArgs {
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// Files and folders to import; folders are walked recursively for .md, .markdown, .json,
-    /// .jsonl and .csv files.
+    /// .jsonl and .csv files. `-` is standard input.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Keep the notes' ids; an id already in the notebook is an error naming both notes.
@@ -452,9 +614,16 @@ pub struct ImportArgs {
     /// The CSV files were exported with --csv-safe: remove the ' it put before cells.
     #[arg(long)]
     pub csv_safe: bool,
+    /// The format of `-` (standard input): md, json, jsonl or csv; detected from the content
+    /// when not given.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<Format>,
     /// Print one JSON object with the summary on standard output.
     #[arg(long)]
     pub json: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
     /// How long to wait for a notebook locked by another process, in milliseconds.
     #[arg(
         long,

@@ -8,8 +8,12 @@ use smartnotes::bench::{self, BenchConfig, Workload};
 use smartnotes::export::NoteSource;
 use smartnotes::model::Timestamp;
 
+use std::io::Write;
+
 use super::ExitCode;
 use super::args::{BenchArgs, WorkloadChoice};
+use super::progress;
+use super::terminal::{count, quoted};
 
 pub fn run(db: &Path, args: BenchArgs) -> anyhow::Result<ExitCode> {
     let workloads = match args.workload {
@@ -23,7 +27,7 @@ pub fn run(db: &Path, args: BenchArgs) -> anyhow::Result<ExitCode> {
     }
     let source = if args.notebook {
         if !db.exists() {
-            bail!("--notebook: there is no notebook at {}", db.display());
+            bail!("--notebook: there is no notebook at {}", quoted(db));
         }
         Some(NoteSource::Store {
             path: db.to_path_buf(),
@@ -45,28 +49,38 @@ pub fn run(db: &Path, args: BenchArgs) -> anyhow::Result<ExitCode> {
         timeline: args.timeline.is_some(),
     };
     let quiet = args.quiet;
-    let mut progress = |step: &str| {
-        if !quiet {
-            eprintln!("bench {step} ...");
-        }
+    // On a terminal a spinner names the step under way; elsewhere each step is a line.
+    let bar = progress::bar("runs", "bench", quiet);
+    let mut progress = |step: &str| match &bar {
+        Some(bar) => bar.doing(format!("bench {step}")),
+        None if !quiet => eprintln!("bench {step} ..."),
+        None => {}
     };
     let report = bench::run(&config, &mut progress).context("the benchmark could not run")?;
     if let Some(path) = &args.chart {
         bench::chart::write(&report, path)?;
-        progress(&format!("chart written to {}", path.display()));
+        progress(&format!("chart written to {}", quoted(path)));
     }
     if let Some(path) = &args.timeline {
         bench::timeline::write(&report.timeline, path)?;
-        progress(&format!("timeline written to {}", path.display()));
+        progress(&format!("timeline written to {}", quoted(path)));
+    }
+    if let Some(bar) = &bar {
+        bar.finish();
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print!("{report}");
+        let mut out = std::io::stdout().lock();
+        write!(out, "{report}")?;
+        out.flush()?;
     }
     let failed: u64 = report.results.iter().map(|r| r.failed).sum();
     Ok(if failed > 0 {
-        eprintln!("{failed} jobs failed during the benchmark");
+        eprintln!(
+            "{} during the benchmark",
+            count(failed, "job failed", "jobs failed")
+        );
         ExitCode::Failure
     } else {
         ExitCode::Success

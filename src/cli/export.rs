@@ -3,19 +3,21 @@
 //! summary.
 
 use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use smartnotes::export::{self, ExportConfig, Faults, Hooks, NoteSource, Progress, human_bytes};
-use smartnotes::format::Format;
+use smartnotes::export::{self, ExportConfig, Faults, Hooks, Layout, NoteSource, human_bytes};
+use smartnotes::format::{BundleError, Format};
 use smartnotes::model::Timestamp;
+use smartnotes::store::{Store, StoreError};
 
 use super::args::ExportArgs;
+use super::config::Effective;
+use super::progress::{self, Bar};
 use super::signals::Interrupts;
-use super::terminal::{escape, escape_lines};
+use super::terminal::{count, escape, escape_lines, quoted};
 use super::{ExitCode, Notebook, usage_error};
 
 /// The validated settings of one `export` command.
@@ -29,13 +31,18 @@ struct Settings {
 }
 
 impl Settings {
-    fn new(notebook: &Notebook, args: ExportArgs) -> anyhow::Result<Settings> {
+    fn new(
+        notebook: &Notebook,
+        effective: &Effective,
+        args: ExportArgs,
+    ) -> anyhow::Result<Settings> {
+        let out = effective.out.value.clone();
         if let Some(path) = &args.errors_json {
-            check_errors_json(path, &notebook.path, &args.out)?;
+            check_errors_json(path, &notebook.path, &out)?;
         }
         let (source, sample) = match args.synthetic {
             Some(count) => (NoteSource::Synthetic { count, seed: 42 }, false),
-            None if use_sample(notebook, &args)? => (NoteSource::sample(), true),
+            None if use_sample(notebook, &out, &args)? => (NoteSource::sample(), true),
             None => (
                 NoteSource::Store {
                     path: notebook.path.clone(),
@@ -44,15 +51,15 @@ impl Settings {
                 false,
             ),
         };
-        let mut config = ExportConfig::new(args.out);
-        config.formats = args.format;
-        // vault-out: a vault is Markdown; the default formats mean "the vault's".
-        if args.layout == export::Layout::Vault && config.formats == Format::DEFAULT {
+        let mut config = ExportConfig::new(out);
+        config.formats = effective.formats.value.clone();
+        // A vault is Markdown; the default formats mean "the vault's".
+        if args.layout == Layout::Vault && config.formats == Format::DEFAULT {
             config.formats = vec![Format::Md];
         }
         config.layout = args.layout;
         config.naming = args.naming;
-        config.strategy = args.strategy;
+        config.strategy = effective.strategy.value;
         config.concurrency = args.jobs;
         config.latency = args.latency.unwrap_or_default();
         config.faults = args.fail_rate.map(|rate| Faults {
@@ -66,6 +73,7 @@ impl Settings {
         config.verify = args.verify;
         config.sink = args.sink;
         config.render.csv_safe = args.csv_safe;
+        config.render.csv_bom = args.csv_bom;
         config.render.front_matter = args.front_matter;
         config.on_error = args.on_error;
         config.dry_run = args.dry_run;
@@ -86,17 +94,19 @@ impl Settings {
 /// user named it (`--db`, `SMARTNOTES_DB`), when the export is incremental (its manifest and
 /// `--prune` would take the sample for the notebook) or when `--out` holds an earlier export
 /// (the sample would replace its files).
-fn use_sample(notebook: &Notebook, args: &ExportArgs) -> anyhow::Result<bool> {
+fn use_sample(notebook: &Notebook, out: &Path, args: &ExportArgs) -> anyhow::Result<bool> {
     let path = &notebook.path;
     let exists = path
         .try_exists()
-        .with_context(|| format!("cannot tell whether the notebook {} exists", path.display()))?;
+        .with_context(|| format!("cannot tell whether the notebook {} exists", quoted(path)))?;
     if exists {
         return Ok(false);
     }
     let missing = format!("no notebook at {}", path.display());
     if notebook.given {
-        bail!("{missing} (check --db or SMARTNOTES_DB); nothing was exported");
+        bail!(
+            "{missing} (check --db, SMARTNOTES_DB or the config file's `db`); nothing was exported"
+        );
     }
     if args.incremental || args.prune {
         bail!(
@@ -104,11 +114,11 @@ fn use_sample(notebook: &Notebook, args: &ExportArgs) -> anyhow::Result<bool> {
              with --incremental or --prune: pass --db PATH"
         );
     }
-    if export::holds_export(&args.out) {
+    if export::holds_export(out) {
         bail!(
             "{missing}, and {} holds an earlier export: the built-in sample notebook is not \
              exported over it; pass --db PATH",
-            args.out.display()
+            quoted(out)
         );
     }
     Ok(true)
@@ -189,27 +199,44 @@ fn resolved(path: &Path) -> PathBuf {
     result
 }
 
-pub fn run(notebook: &Notebook, args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let settings = Settings::new(notebook, args)?;
+pub fn run(
+    notebook: &Notebook,
+    effective: &Effective,
+    args: ExportArgs,
+) -> anyhow::Result<ExitCode> {
+    let to_stdout = effective.out.value.as_os_str() == "-";
+    if to_stdout {
+        check_stdout(effective, &args)?;
+    }
+    let settings = Settings::new(notebook, effective, args)?;
     if settings.sample && !settings.quiet {
         eprintln!(
             "no notebook at {} yet: exporting the built-in sample notebook (10 notes)",
             escape(&notebook.path.display().to_string())
         );
     }
+    if to_stdout {
+        return bundle_to_stdout(&settings);
+    }
     let interrupts = Interrupts::install()?;
     let mut hooks = Hooks::default().with_cancel(interrupts.cancel());
-    if let Some(bar) = progress_bar(&settings) {
+    let doing = if settings.config.incremental {
+        "comparing the notes with the last export"
+    } else {
+        "reading the notes"
+    };
+    if let Some(bar) = progress::bar("files", doing, settings.quiet || settings.json) {
+        let bar = bar.then("moving the files into place");
         hooks = hooks.with_progress(Arc::new(Bar(bar)));
     }
     let summary = export::export(&settings.source, &settings.config, &hooks)
-        .with_context(|| format!("export to {} failed", settings.config.out.display()))?;
+        .with_context(|| format!("export to {} failed", quoted(&settings.config.out)))?;
     if let Some(path) = &settings.errors_json {
         write_errors_json(path, &summary.failures)
             .with_context(|| format!("cannot write the failures to {}", path.display()))?;
     }
     if settings.json {
-        println!("{}", serde_json::to_string(&summary)?);
+        say!("{}", serde_json::to_string(&summary)?);
     } else if !settings.quiet {
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         for file in &summary.planned {
@@ -237,11 +264,7 @@ pub fn run(notebook: &Notebook, args: ExportArgs) -> anyhow::Result<ExitCode> {
             eprintln!("FAILED {}: {}", escape(&path), escape(&failure.error));
         }
         if summary.interrupted {
-            eprintln!(
-                "smartnotes: interrupted: {} of {} jobs were not run",
-                summary.skipped(),
-                summary.planned_jobs
-            );
+            eprintln!("interrupted: {}", summary.not_run());
         }
     }
     Ok(match interrupts.received() {
@@ -268,31 +291,69 @@ fn write_errors_json(path: &Path, failures: &[export::Failure]) -> anyhow::Resul
     Ok(())
 }
 
-/// The export's progress on an indicatif bar.
-struct Bar(ProgressBar);
-
-impl Progress for Bar {
-    fn planned(&self, jobs: u64) {
-        self.0.set_length(jobs);
+/// `--out -` is for one bundle: a folder of files, several bundles, or the bookkeeping of an
+/// incremental export have no place on standard output.
+fn check_stdout(effective: &Effective, args: &ExportArgs) -> anyhow::Result<()> {
+    let refuse = |why: &str| Err(usage_error(format!("--out - (standard output) {why}")));
+    if args.layout != Layout::Bundle {
+        return refuse("takes one bundle: add --layout bundle");
     }
-
-    fn advance(&self, jobs: u64) {
-        self.0.inc(jobs);
+    if effective.formats.value.len() != 1 {
+        return refuse("takes one bundle of one format: name it with -f (md, json, jsonl or csv)");
     }
-
-    fn finish(&self) {
-        self.0.finish_and_clear();
+    if args.incremental || args.dry_run || args.errors_json.is_some() || args.synthetic.is_some() {
+        return refuse(
+            "writes the bundle and nothing else: not with --incremental, --dry-run, \
+             --errors-json or --synthetic",
+        );
     }
+    if args.fail_rate.is_some() || args.latency.is_some() {
+        return refuse("writes for real: not with --fail-rate or --latency");
+    }
+    Ok(())
 }
 
-/// A bar on standard error when it is a terminal and output is not quiet or JSON.
-fn progress_bar(settings: &Settings) -> Option<ProgressBar> {
-    if settings.quiet || settings.json || !std::io::stderr().is_terminal() {
-        return None;
+/// Streams the one bundle to standard output. A damaged note is left out, named on standard
+/// error, and the exit code is 1, as for a bundle file.
+fn bundle_to_stdout(settings: &Settings) -> anyhow::Result<ExitCode> {
+    let format = settings.config.formats[0];
+    let mut damaged = Vec::new();
+    let mut keep = |note: Result<smartnotes::model::Note, StoreError>| match note {
+        Err(StoreError::Corrupt { id, reason }) => {
+            eprintln!(
+                "warning: note {id} is damaged and not exported: {}",
+                escape(&reason)
+            );
+            damaged.push(id);
+            None
+        }
+        other => Some(other),
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let options = &settings.config.render;
+    let written = match &settings.source {
+        NoteSource::Store { path, query } => {
+            let snapshot = Store::open(path)?.into_snapshot()?;
+            let notes = snapshot.notes(query)?.filter_map(&mut keep);
+            format.write_bundle(notes, options, &mut out)
+        }
+        NoteSource::Memory(notes) => {
+            format.write_bundle(notes.iter().map(Ok::<_, StoreError>), options, &mut out)
+        }
+        _ => bail!("--out - takes the notes of a notebook"),
+    };
+    written.map_err(|e| match e {
+        BundleError::Io(e) => anyhow::Error::from(e),
+        BundleError::Source(e) => anyhow::Error::from(e).context("reading the notes failed"),
+    })?;
+    out.flush()?;
+    if !damaged.is_empty() {
+        eprintln!(
+            "error: {} not exported: {}",
+            count(damaged.len() as u64, "damaged note", "damaged notes"),
+            super::notes::ids(&damaged)
+        );
+        return Ok(ExitCode::Failure);
     }
-    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} files {per_sec} {eta}")
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
-    bar.set_style(style);
-    Some(bar)
+    Ok(ExitCode::Success)
 }

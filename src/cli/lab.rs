@@ -13,13 +13,13 @@ use super::args::{Experiment, LabArgs, LabCommon};
 
 pub fn run(args: LabArgs) -> anyhow::Result<ExitCode> {
     let Some(experiment) = args.experiment else {
-        println!(
+        say!(
             "smartnotes lab <experiment> [--json]: the threading lesson, measured on this machine\n"
         );
         for (name, what) in lab::EXPERIMENTS {
-            println!("  {name:<8} {what}");
+            say!("  {name:<8} {what}");
         }
-        println!("\nsmartnotes lab <experiment> --help lists its options.");
+        say!("\nsmartnotes lab <experiment> --help lists its options.");
         return Ok(ExitCode::Success);
     };
     match experiment {
@@ -115,13 +115,15 @@ pub fn run(args: LabArgs) -> anyhow::Result<ExitCode> {
 
 /// Prints a line as it happens, unless the output is JSON.
 fn narrator(common: LabCommon, intro: &str) -> impl FnMut(&str) {
+    // A closed pipe ends the narration quietly; the report's own write then ends the command.
+    let mut out = std::io::stdout();
     if !common.json {
-        println!("{intro}");
+        let _ = writeln!(out, "{intro}");
     }
     move |line: &str| {
         if !common.json {
-            println!("{line}");
-            let _ = std::io::stdout().flush();
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
         }
     }
 }
@@ -130,11 +132,13 @@ fn show<R: Serialize + std::fmt::Display>(
     common: LabCommon,
     report: &R,
 ) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
     if common.json {
-        println!("{}", serde_json::to_string(report)?);
+        writeln!(out, "{}", serde_json::to_string(report)?)?;
     } else {
-        print!("{report}");
+        write!(out, "{report}")?;
     }
+    out.flush()?;
     Ok(ExitCode::Success)
 }
 
@@ -152,14 +156,15 @@ fn folder(out: Option<PathBuf>) -> anyhow::Result<(PathBuf, Option<tempfile::Tem
 
 /// Asks for the three predictions on the terminal.
 fn ask(durations: &[Duration]) -> anyhow::Result<Predictions> {
-    println!("threads, started together, each waiting:");
+    say!("threads, started together, each waiting:");
     for (i, d) in durations.iter().enumerate() {
-        println!("  {} waits {:.1} s", lab::label(i), d.as_secs_f64());
+        say!("  {} waits {:.1} s", lab::label(i), d.as_secs_f64());
     }
     let stdin = std::io::stdin();
     let line = |question: &str| -> anyhow::Result<String> {
-        print!("{question} ");
-        std::io::stdout().flush()?;
+        let mut out = std::io::stdout().lock();
+        write!(out, "{question} ")?;
+        out.flush()?;
         let mut answer = String::new();
         stdin.lock().read_line(&mut answer)?;
         Ok(answer.trim().to_owned())

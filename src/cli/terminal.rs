@@ -6,6 +6,8 @@
 //! value for an error) is for messages about a value; this is for everything printed.
 
 use std::borrow::Cow;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
 
 use smartnotes::model::escape_for_terminal_keeping;
 
@@ -27,6 +29,42 @@ pub fn escape_lines(text: &str) -> Cow<'_, str> {
 /// other control character (a carriage return that hides a line, escape sequences) is escaped.
 pub fn escape_document(text: &str) -> Cow<'_, str> {
     escape_for_terminal_keeping(text, &['\n', '\t'])
+}
+
+/// A path for a message: in single quotes, escaped (`'/home/me/my notes.db'`), as clap quotes
+/// the values it names.
+pub fn quoted(path: &Path) -> String {
+    format!("'{}'", escape(&path.display().to_string()))
+}
+
+/// Whether both standard input and standard error are terminals: a person is there to answer
+/// a question.
+pub fn interactive() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// Asks `question` on standard error and reads the answer from standard input: true for `y`
+/// or `yes` (any case), false for anything else, an empty line or the end of input.
+pub fn confirm(question: &str) -> std::io::Result<bool> {
+    let mut err = std::io::stderr().lock();
+    write!(err, "{question} [y/N] ")?;
+    err.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
+/// `1 note`, `2 notes`: a count with its noun, singular for one. `noun` is the singular;
+/// `plural` its plural.
+pub fn count(n: u64, noun: &str, plural: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {plural}")
+    }
 }
 
 #[cfg(test)]

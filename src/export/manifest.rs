@@ -98,6 +98,9 @@ pub(crate) struct ManifestSettings {
     /// `--layout`: `files` or `vault` (a vault's files are placed, named by the set of notes).
     #[serde(default)]
     pub(crate) layout: String,
+    /// `--csv-bom` (absent from manifests written before it existed, which had none).
+    #[serde(default)]
+    pub(crate) csv_bom: bool,
     /// The smartnotes version, standing for the formats' version: another release may render
     /// differently.
     pub(crate) smartnotes: String,
@@ -129,6 +132,7 @@ impl ManifestSettings {
             csv_safe: render.csv_safe,
             front_matter: render.front_matter.name().into(),
             layout: layout.into(),
+            csv_bom: render.csv_bom,
             smartnotes: env!("CARGO_PKG_VERSION").into(),
             renderer: hex(&h.finalize().as_bytes()[..16]),
         }

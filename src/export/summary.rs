@@ -14,6 +14,7 @@ use super::config::{Layout, OnError};
 use super::sink::PlannedFile;
 use super::strategy::StrategyKind;
 use crate::format::{Format, FrontMatter, TagChange};
+use crate::sys::counted;
 
 /// The result of an export. `files + unchanged + failed + skipped() == planned_jobs`; nothing
 /// is skipped unless the export was interrupted or stopped early. (In the bundle layout a
@@ -193,9 +194,9 @@ impl fmt::Display for Summary {
         };
         writeln!(
             f,
-            "{verb} {} notes x {} formats ({}) from {} to {}",
-            self.notes,
-            self.formats.len(),
+            "{verb} {} x {} ({}) from {} to {}",
+            counted(self.notes, "note", "notes"),
+            counted(self.formats.len() as u64, "format", "formats"),
             formats.join(", "),
             self.source,
             self.out.display()
@@ -211,15 +212,27 @@ impl fmt::Display for Summary {
         if self.retries_done > 0 {
             writeln!(
                 f,
-                "  retried {} transient write error(s)",
-                self.retries_done
+                "  retried {}",
+                counted(
+                    self.retries_done,
+                    "transient write error",
+                    "transient write errors"
+                )
             )?;
         }
         let n = match self.strategy {
-            StrategyKind::Threads => format!("{} threads", self.concurrency),
+            StrategyKind::Threads => counted(self.concurrency as u64, "thread", "threads"),
             StrategyKind::Sequential => "1 at a time".to_owned(),
-            StrategyKind::Pool => format!("N = {} workers", self.concurrency),
-            StrategyKind::Async => format!("N = {} tasks in flight", self.concurrency),
+            StrategyKind::Pool => {
+                format!(
+                    "N = {}",
+                    counted(self.concurrency as u64, "worker", "workers")
+                )
+            }
+            StrategyKind::Async => format!(
+                "N = {} in flight",
+                counted(self.concurrency as u64, "task", "tasks")
+            ),
         };
         writeln!(
             f,
@@ -232,8 +245,12 @@ impl fmt::Display for Summary {
         if self.stale_removed > 0 {
             writeln!(
                 f,
-                "  cleaned up {} staging folder(s) of an interrupted export",
-                self.stale_removed
+                "  cleaned up {} of an interrupted export",
+                counted(
+                    self.stale_removed as u64,
+                    "staging folder",
+                    "staging folders"
+                )
             )?;
         }
         self.fmt_tags(f)?;
@@ -242,6 +259,16 @@ impl fmt::Display for Summary {
 }
 
 impl Summary {
+    /// `3 of 30 jobs were not run`, `1 of 30 jobs was not run`.
+    pub fn not_run(&self) -> String {
+        let skipped = self.skipped();
+        format!(
+            "{skipped} of {} {} not run",
+            counted(self.planned_jobs, "job", "jobs"),
+            if skipped == 1 { "was" } else { "were" }
+        )
+    }
+
     fn fmt_removals(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.incremental {
             writeln!(
@@ -257,8 +284,8 @@ impl Summary {
         } else if self.removed > 0 {
             writeln!(
                 f,
-                "  removed {} file(s) under a note's old name (its title changed)",
-                self.removed
+                "  removed {} under a note's old name (its title changed)",
+                counted(self.removed, "file", "files")
             )
         } else {
             Ok(())
@@ -284,19 +311,9 @@ impl Summary {
 
     fn fmt_problems(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.interrupted {
-            writeln!(
-                f,
-                "  interrupted: {} of {} jobs were not run",
-                self.skipped(),
-                self.planned_jobs
-            )?;
+            writeln!(f, "  interrupted: {}", self.not_run())?;
         } else if self.stopped_early {
-            writeln!(
-                f,
-                "  stopped at a failure: {} of {} jobs were not run",
-                self.skipped(),
-                self.planned_jobs
-            )?;
+            writeln!(f, "  stopped at a failure: {}", self.not_run())?;
         }
         for warning in &self.warnings {
             writeln!(f, "  WARNING {warning}")?;

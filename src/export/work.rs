@@ -30,6 +30,7 @@ use super::sink::{Sink, Unpublished};
 use crate::format::{Format, RenderOptions};
 use crate::model::Note;
 use crate::store::StoreError;
+use crate::sys::counted;
 
 /// The first wait before a retry; each further one doubles.
 pub(crate) const FIRST_BACKOFF: Duration = Duration::from_millis(10);
@@ -278,7 +279,7 @@ impl Work {
                 Err(e) if attempt > 0 => {
                     return Err(io::Error::new(
                         e.kind(),
-                        format!("{e} (after {attempt} retries)"),
+                        format!("{e} (after {})", counted(attempt, "retry", "retries")),
                     ));
                 }
                 Err(e) => return Err(e),

@@ -13,6 +13,9 @@ use crate::model::Note;
 /// The header row of every CSV file smartnotes writes.
 pub(super) const HEADER: &[u8] = b"id,title,tags,created,updated,body,properties,source\r\n";
 
+/// [`HEADER`] after a UTF-8 byte-order mark (`--csv-bom`).
+pub(super) const BOM_HEADER: &[u8] = b"\xEF\xBB\xBFid,title,tags,created,updated,body\r\n";
+
 pub(super) struct Csv {
     /// Prefix cells that a spreadsheet would evaluate (see [`spreadsheet_safe`]).
     pub(super) safe: bool,

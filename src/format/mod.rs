@@ -128,7 +128,11 @@ impl Format {
                 render: &jsonl::JsonLines,
             },
             Format::Csv => Framing {
-                header: csv::HEADER,
+                header: if options.csv_bom {
+                    csv::BOM_HEADER
+                } else {
+                    csv::HEADER
+                },
                 record_end: b"",
                 render: if options.csv_safe {
                     &csv::Csv { safe: true }
@@ -154,6 +158,9 @@ pub struct RenderOptions {
     pub csv_safe: bool,
     /// The front matter of Markdown files (bundles always get smartnotes' own).
     pub front_matter: FrontMatter,
+    /// Start every CSV file (a note's, or a bundle) with a UTF-8 byte-order mark, which Excel
+    /// and LibreOffice need to read the file as UTF-8; import reads past it.
+    pub csv_bom: bool,
 }
 
 /// How one format renders one note.

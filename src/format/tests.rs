@@ -138,7 +138,7 @@ fn csv_is_rfc_4180_and_parses_back() {
 fn csv_safe_prefixes_formula_cells_only() {
     let options = RenderOptions {
         csv_safe: true,
-        ..Default::default()
+        ..RenderOptions::default()
     };
     let mut out = Vec::new();
     Format::Csv.render_file(

@@ -76,7 +76,7 @@ fn round_trip(record: &Record, format: Format, csv_safe: bool) -> Result<(), Tes
         &note,
         &RenderOptions {
             csv_safe,
-            ..Default::default()
+            ..RenderOptions::default()
         },
         &mut bytes,
     );

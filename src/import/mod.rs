@@ -36,6 +36,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::export::Progress;
 use crate::format::Format;
 use crate::model::{
     NewNote, Properties, Source, Timestamp, validate, validate_properties, validate_source,
@@ -740,7 +741,20 @@ pub fn import(
     paths: &[PathBuf],
     config: &ImportConfig,
 ) -> Result<ImportSummary, StoreError> {
+    import_with_progress(store, paths, config, &NoProgress)
+}
+
+/// [`import`], telling `progress` how far it has come: [`Progress::planned`] with the number
+/// of files found, [`Progress::advance`] once per file read, [`Progress::finish`] once the
+/// notes are written (or found not to be).
+pub fn import_with_progress(
+    store: &mut Store,
+    paths: &[PathBuf],
+    config: &ImportConfig,
+    progress: &dyn Progress,
+) -> Result<ImportSummary, StoreError> {
     let walked = walk(paths);
+    progress.planned(walked.files.len() as u64);
     let mut summary = ImportSummary {
         files: walked.files.len() as u64,
         skipped_files: walked.skipped,
@@ -762,6 +776,7 @@ pub fn import(
             }
             Err(e) => summary.errors.push(e),
         }
+        progress.advance(1);
     }
     let (records, duplicates, conflicts) = fold_duplicates(records, config.mode);
     summary.duplicates = duplicates;
@@ -781,7 +796,9 @@ pub fn import(
         config.mode,
         config.dry_run || failed,
         config.skip_invalid,
-    )?;
+    );
+    progress.finish();
+    let report = report?;
     for (record, outcome) in records.into_iter().zip(report.outcomes) {
         if let Outcome::Clash(existing) = &outcome {
             summary.errors.push(ImportError::Clash {
@@ -814,6 +831,13 @@ pub fn import(
         }
     }
     Ok(summary)
+}
+
+/// The progress of an import nobody watches.
+struct NoProgress;
+
+impl Progress for NoProgress {
+    fn advance(&self, _files: u64) {}
 }
 
 /// Parses a size: `1024`, `1KB` (1000), `1KiB` (1024), `16MiB`, `2GB`; case does not matter.

@@ -104,7 +104,10 @@ proptest! {
     /// Whatever goes in comes back (issue 10, item 4): every format, one file per note.
     #[test]
     fn every_format_reads_back_the_note_it_wrote(note in note(), csv_safe: bool) {
-        let options = RenderOptions { csv_safe, ..Default::default() };
+        let options = RenderOptions {
+            csv_safe,
+            ..RenderOptions::default()
+        };
         for format in Format::ALL {
             let mut bytes = Vec::new();
             format.render_file(&note, &options, &mut bytes);
@@ -119,7 +122,10 @@ proptest! {
     /// and add a line break to a body without one).
     #[test]
     fn bundles_read_back_every_note(notes in prop::collection::vec(note(), 0..5), csv_safe: bool) {
-        let options = RenderOptions { csv_safe, ..Default::default() };
+        let options = RenderOptions {
+            csv_safe,
+            ..RenderOptions::default()
+        };
         for format in Format::ALL {
             let mut bytes = Vec::new();
             format

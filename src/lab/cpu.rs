@@ -10,6 +10,7 @@ use std::hint::black_box;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::sys::counted;
 use serde::Serialize;
 
 /// The sum of 0..n, computed one addition at a time: `black_box` keeps the compiler from
@@ -146,8 +147,11 @@ impl std::fmt::Display for CpuReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "each task: the sum of 0..{}, {} times over (about 50 ms); fastest of {} trials; {} cores\n",
-            self.work, self.rounds, self.trials, self.cores
+            "each task: the sum of 0..{}, {} times over (about 50 ms); fastest of {}; {}\n",
+            self.work,
+            self.rounds,
+            counted(self.trials as u64, "trial", "trials"),
+            counted(self.cores as u64, "core", "cores")
         )?;
         writeln!(
             f,

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::lesson_export::{Run, lesson_export};
 use crate::export::{AsyncRuntime, ExportError, StrategyKind};
+use crate::sys::counted;
 
 /// What `lab pool` measured.
 #[derive(Debug, Clone, Serialize)]
@@ -75,8 +76,8 @@ impl std::fmt::Display for PoolReport {
         writeln!(f, "\nwhat this shows:")?;
         writeln!(
             f,
-            "  The pool never runs more than N = {} jobs at once, so the export takes",
-            self.workers
+            "  The pool never runs more than N = {} at once, so the export takes",
+            counted(self.workers as u64, "job", "jobs")
         )?;
         writeln!(
             f,

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::{cpu, lesson_export, race};
 use crate::export::ExportError;
+use crate::sys::counted;
 
 /// One row of the verdict table.
 #[derive(Debug, Clone, Serialize)]
@@ -188,8 +189,8 @@ impl std::fmt::Display for VerdictReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "\nmeasured now: {} cores; I/O = the lesson's 30-file export at {:.0} ms per file; CPU = two sums on",
-            self.cores,
+            "\nmeasured now: {}; I/O = the lesson's 30-file export at {:.0} ms per file; CPU = two sums on",
+            counted(self.cores as u64, "core", "cores"),
             self.latency_s * 1e3
         )?;
         writeln!(

@@ -9,6 +9,8 @@
 //! page in memory and sees the notebook at one moment. SQLite comes from rusqlite's `bundled`
 //! feature: nothing needs to be installed.
 
+mod dates;
+mod edit;
 mod import;
 mod migrations;
 mod open;
@@ -25,8 +27,9 @@ use rusqlite::{
     params_from_iter,
 };
 
+pub use dates::DateSpec;
 pub use migrations::{MigrateError, SCHEMA_VERSION};
-pub use query::{DateField, DateSpec, PropFilter, Query, QueryError, Search, Sort};
+pub use query::{DateField, PropFilter, Query, QueryError, Search, Sort};
 pub use snapshot::{NoteStream, Snapshot};
 
 use crate::model::{MAX_ID, NewNote, Note, NoteError, validate_note};

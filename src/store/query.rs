@@ -7,9 +7,7 @@
 
 use std::fmt;
 use std::str::FromStr;
-use std::time::Duration;
 
-use chrono::{NaiveDate, TimeDelta};
 use rusqlite::types::Value;
 use serde::Serialize;
 
@@ -94,10 +92,10 @@ pub enum QueryError {
     /// `--prop` without a key (`=x`, or nothing).
     #[error("{0:?} names no property: write KEY or KEY=VALUE")]
     EmptyProperty(String),
-    /// A date that is neither a day, an RFC 3339 time, nor a relative age.
+    /// A date that is neither a day, an instant, an age nor words a date can be read from.
     #[error(
-        "{text:?} is not a date: write a day (2026-11-24), an RFC 3339 time \
-         (2026-11-24T08:00:00Z) or an age (7d, 2w, 12h)"
+        "{text:?} is not a date: write a day (2026-11-24, yesterday, last monday), a time \
+         (2026-11-24T08:00:00Z, 2026-11-24 08:00) or an age (7d, 2w, 3 days ago)"
     )]
     Date {
         /// What was given.
@@ -224,80 +222,6 @@ impl fmt::Display for PropFilter {
         match &self.value {
             Some(value) => write!(f, "{}={value}", self.key),
             None => f.write_str(&self.key),
-        }
-    }
-}
-
-/// A date as given on the command line: a day, an instant, or an age relative to now.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DateSpec {
-    /// A whole day, UTC: `2026-11-24`.
-    Day(NaiveDate),
-    /// An instant: `2026-11-24T08:00:00+01:00`.
-    Instant(Timestamp),
-    /// So long before now: `7d`, `2w`, `12h`.
-    Ago(Duration),
-}
-
-impl FromStr for DateSpec {
-    type Err = QueryError;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let text = text.trim();
-        if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            return Ok(DateSpec::Day(day));
-        }
-        if let Ok(instant) = text.parse::<Timestamp>() {
-            return Ok(DateSpec::Instant(instant));
-        }
-        if text.starts_with(|c: char| c.is_ascii_digit())
-            && let Ok(age) = humantime::parse_duration(text)
-        {
-            return Ok(DateSpec::Ago(age));
-        }
-        Err(QueryError::Date {
-            text: text.to_owned(),
-        })
-    }
-}
-
-impl DateSpec {
-    /// The first instant this date covers: the start of a day.
-    pub fn start(self, now: Timestamp) -> Timestamp {
-        match self {
-            DateSpec::Day(day) => Timestamp::from(day.and_time(chrono::NaiveTime::MIN).and_utc()),
-            DateSpec::Instant(t) => t,
-            DateSpec::Ago(age) => ago(now, age),
-        }
-    }
-
-    /// The last instant this date covers: `--until 2026-11-24` includes the whole day.
-    pub fn end(self, now: Timestamp) -> Timestamp {
-        match self {
-            DateSpec::Day(day) => {
-                let next = day.succ_opt().unwrap_or(day);
-                let start = next.and_time(chrono::NaiveTime::MIN).and_utc();
-                Timestamp::from(start - TimeDelta::microseconds(1))
-            }
-            other => other.start(now),
-        }
-    }
-}
-
-fn ago(now: Timestamp, age: Duration) -> Timestamp {
-    let age = TimeDelta::from_std(age).unwrap_or(TimeDelta::MAX);
-    now.as_datetime()
-        .checked_sub_signed(age)
-        .map(Timestamp::from)
-        .unwrap_or_else(|| Timestamp::from(chrono::DateTime::<chrono::Utc>::MIN_UTC))
-}
-
-impl fmt::Display for DateSpec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DateSpec::Day(day) => write!(f, "{day}"),
-            DateSpec::Instant(t) => write!(f, "{t}"),
-            DateSpec::Ago(age) => write!(f, "{} ago", humantime::format_duration(*age)),
         }
     }
 }
@@ -471,22 +395,5 @@ mod tests {
             "\"open".parse::<Search>(),
             Err(QueryError::Unterminated(_))
         ));
-    }
-
-    #[test]
-    fn dates_parse_as_days_instants_and_ages() {
-        let now: Timestamp = "2026-11-24T12:00:00Z".parse().unwrap();
-        let day: DateSpec = "2026-11-20".parse().unwrap();
-        assert_eq!(day.start(now).to_string(), "2026-11-20T00:00:00Z");
-        assert_eq!(day.end(now).to_string(), "2026-11-20T23:59:59.999999Z");
-        let instant: DateSpec = "2026-11-20T08:00:00+01:00".parse().unwrap();
-        assert_eq!(instant.start(now).to_string(), "2026-11-20T07:00:00Z");
-        let week: DateSpec = "1w".parse().unwrap();
-        assert_eq!(week.start(now).to_string(), "2026-11-17T12:00:00Z");
-        let days: DateSpec = "7d".parse().unwrap();
-        assert_eq!(days.start(now), week.start(now));
-        for bad in ["yesterday", "2026-13-01", "", "-3d", "7 parsecs"] {
-            assert!(bad.parse::<DateSpec>().is_err(), "{bad:?} was accepted");
-        }
     }
 }
