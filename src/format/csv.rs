@@ -10,11 +10,18 @@ use std::borrow::Cow;
 use super::Render;
 use crate::model::Note;
 
+// The columns, written once for both headers below.
+macro_rules! columns {
+    () => {
+        "id,title,tags,created,updated,body,properties,source\r\n"
+    };
+}
+
 /// The header row of every CSV file smartnotes writes.
-pub(super) const HEADER: &[u8] = b"id,title,tags,created,updated,body,properties,source\r\n";
+pub(super) const HEADER: &[u8] = columns!().as_bytes();
 
 /// [`HEADER`] after a UTF-8 byte-order mark (`--csv-bom`).
-pub(super) const BOM_HEADER: &[u8] = b"\xEF\xBB\xBFid,title,tags,created,updated,body\r\n";
+pub(super) const BOM_HEADER: &[u8] = concat!("\u{feff}", columns!()).as_bytes();
 
 pub(super) struct Csv {
     /// Prefix cells that a spreadsheet would evaluate (see [`spreadsheet_safe`]).
