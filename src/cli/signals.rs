@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use anyhow::Context;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
-use smartnotes::export::{Cancel, CancelLevel};
+use smartnotes::export::Cancel;
 
 /// The signals an export stops on.
 const STOP_SIGNALS: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
@@ -63,23 +63,26 @@ impl Interrupts {
 fn on_signal(signal: i32, cancel: &Cancel, first: &AtomicI32) {
     let _ = first.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst);
     let name = name(signal);
-    match cancel.escalate() {
-        CancelLevel::Abort => eprintln!(
+    // Said before the handle moves: once the waits are cut the export may print its summary
+    // and end the process at once, and this line would never be written. This thread sees one
+    // signal at a time, so the level read here is the one `escalate` moves from.
+    if cancel.is_interrupted() {
+        eprintln!(
             "smartnotes: {name} again: stopping at once; waits in flight are cut short, \
              no partial file is left"
-        ),
-        _ => {
-            let again = if signal == SIGINT {
-                "press Ctrl-C again"
-            } else {
-                "send a second signal"
-            };
-            eprintln!(
-                "smartnotes: {name}: stopping; jobs in flight finish and are published \
-                 ({again} to stop at once)"
-            );
-        }
+        );
+    } else {
+        let again = if signal == SIGINT {
+            "press Ctrl-C again"
+        } else {
+            "send a second signal"
+        };
+        eprintln!(
+            "smartnotes: {name}: stopping; jobs in flight finish and are published \
+             ({again} to stop at once)"
+        );
     }
+    cancel.escalate();
 }
 
 /// The name a user knows the signal by.
