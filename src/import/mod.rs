@@ -14,7 +14,9 @@
 //! times (module `lines` counts them for the tests), the front matter parser is given only what is
 //! small and shallow enough (module `front_matter`), and copies of a note are found by hash.
 
+mod body;
 mod csv;
+mod dates;
 mod fields;
 mod front_matter;
 #[cfg(test)]
@@ -24,8 +26,12 @@ mod jsonl;
 mod lines;
 mod markdown;
 mod nesting;
+mod props;
 #[cfg(test)]
 mod tests;
+mod zone;
+
+pub use zone::Zone;
 
 use std::collections::HashMap;
 use std::fmt;
