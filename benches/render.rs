@@ -14,14 +14,7 @@ use smartnotes::model::{NewNote, Note};
 use smartnotes::store::seed;
 
 fn with_id(note: NewNote, id: i64) -> Note {
-    Note {
-        id,
-        title: note.title,
-        tags: note.tags,
-        created: note.created,
-        updated: note.updated,
-        body: note.body,
-    }
+    note.with_id(id)
 }
 
 /// The seeded note whose body is closest to the median size of the first 200, and a note whose

@@ -10,9 +10,22 @@ use std::str::FromStr;
 use chrono::{DateTime, SecondsFormat, Timelike, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// Every front matter key a note came with that smartnotes does not own, in order, with its
+/// value (any YAML value: strings, numbers, booleans, dates as strings, lists, maps).
+///
+/// The map keeps insertion order (serde_json's `preserve_order`): a note's properties are
+/// written back in the order they came in. See [`validate_properties`] for what a key may be.
+pub type Properties = serde_json::Map<String, serde_json::Value>;
+
+/// The hash of a note's content: the first 16 bytes of a BLAKE3 hash of every field but the
+/// id and the [`Source`] (see [`NewNote::content_hash`]).
+pub type ContentHash = [u8; 16];
+
 /// One note of the notebook.
 ///
 /// Field order here is the field order of every format (JSON keys, CSV columns, front matter).
+/// `properties` and `source` are left out of JSON when empty, so a note without them is
+/// written exactly as before they existed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Note {
@@ -30,6 +43,12 @@ pub struct Note {
     /// Markdown text, stored and exported byte for byte (CRLF stays CRLF).
     #[serde(default)]
     pub body: String,
+    /// The front matter keys smartnotes does not own, in order.
+    #[serde(default, skip_serializing_if = "Properties::is_empty")]
+    pub properties: Properties,
+    /// Where the note was imported from, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
 }
 
 /// A note that has not been given an id yet.
@@ -45,6 +64,39 @@ pub struct NewNote {
     pub created: Timestamp,
     /// Last change.
     pub updated: Timestamp,
+    /// The front matter keys smartnotes does not own, in order.
+    pub properties: Properties,
+    /// Where the note was imported from, if it was.
+    pub source: Option<Source>,
+}
+
+/// Where an imported note came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Its path relative to the import root, `/`-separated (`Guides/Sync/Headless Sync.md`).
+    pub path: String,
+    /// The exact bytes before the body as they came in (BOM, delimiters, line endings):
+    /// `--front-matter keep` writes them back while the note is unchanged since import.
+    /// `Some("")` for a file that had no front matter; `None` when not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub front_matter: Option<String>,
+    /// The note's [`content hash`](NewNote::content_hash) when it was imported: the note is
+    /// "unchanged since import" while its hash is still this one. [`crate::store::Store`]
+    /// sets it on import when it is `None`. Written as 32 hex digits.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "hex_hash")]
+    pub imported_hash: Option<ContentHash>,
+}
+
+impl Source {
+    /// A source at `path` with the front matter it came with, not yet stamped with a hash.
+    pub fn new(path: impl Into<String>, front_matter: Option<String>) -> Self {
+        Source {
+            path: path.into(),
+            front_matter,
+            imported_hash: None,
+        }
+    }
 }
 
 impl NewNote {
@@ -57,8 +109,165 @@ impl NewNote {
             tags,
             created: now,
             updated: now,
+            properties: Properties::new(),
+            source: None,
         }
     }
+
+    /// The hash of every field but the [`Source`]: title, tags, both times, body and
+    /// properties (their order included). A note has no id yet, and an id is where a note is
+    /// kept, not what it says: [`Note::content_hash`] is this same hash of the note's fields.
+    pub fn content_hash(&self) -> ContentHash {
+        content_hash(
+            &self.title,
+            &self.tags,
+            self.created,
+            self.updated,
+            &self.body,
+            &self.properties,
+        )
+    }
+
+    /// The note with `id`: what the store gives back once it has kept it.
+    pub fn with_id(self, id: i64) -> Note {
+        Note {
+            id,
+            title: self.title,
+            tags: self.tags,
+            created: self.created,
+            updated: self.updated,
+            body: self.body,
+            properties: self.properties,
+            source: self.source,
+        }
+    }
+
+    /// True when the note is unchanged since it was imported: it has a source stamped with a
+    /// hash, and its content still has that hash.
+    pub fn unchanged_since_import(&self) -> bool {
+        unchanged(self.source.as_ref(), self.content_hash())
+    }
+}
+
+impl Note {
+    /// The same hash as [`NewNote::content_hash`] of the note's fields (the id left out).
+    pub fn content_hash(&self) -> ContentHash {
+        content_hash(
+            &self.title,
+            &self.tags,
+            self.created,
+            self.updated,
+            &self.body,
+            &self.properties,
+        )
+    }
+
+    /// True when the note is unchanged since it was imported (see
+    /// [`NewNote::unchanged_since_import`]).
+    pub fn unchanged_since_import(&self) -> bool {
+        unchanged(self.source.as_ref(), self.content_hash())
+    }
+}
+
+impl From<Note> for NewNote {
+    fn from(note: Note) -> Self {
+        NewNote {
+            title: note.title,
+            body: note.body,
+            tags: note.tags,
+            created: note.created,
+            updated: note.updated,
+            properties: note.properties,
+            source: note.source,
+        }
+    }
+}
+
+fn unchanged(source: Option<&Source>, hash: ContentHash) -> bool {
+    source.and_then(|s| s.imported_hash) == Some(hash)
+}
+
+fn content_hash(
+    title: &str,
+    tags: &[String],
+    created: Timestamp,
+    updated: Timestamp,
+    body: &str,
+    properties: &Properties,
+) -> ContentHash {
+    let mut h = blake3::Hasher::new();
+    // Each piece length-prefixed, so no two notes share the bytes hashed.
+    let mut text = |s: &str| {
+        h.update(&(s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    };
+    text(title);
+    text(body);
+    for tag in tags {
+        text(tag);
+    }
+    // serde_json writes a map in its order, and writing JSON values into a String cannot fail.
+    let properties = serde_json::to_string(properties).unwrap_or_default();
+    text(&properties);
+    h.update(&(tags.len() as u64).to_le_bytes());
+    h.update(&created.as_micros().to_le_bytes());
+    h.update(&updated.as_micros().to_le_bytes());
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&h.finalize().as_bytes()[..16]);
+    out
+}
+
+/// `Option<ContentHash>` as 32 lowercase hex digits.
+mod hex_hash {
+    use serde::{Deserialize, Deserializer, Serializer, de};
+
+    use super::ContentHash;
+
+    pub(super) fn serialize<S: Serializer>(
+        hash: &Option<ContentHash>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match hash {
+            Some(hash) => serializer.collect_str(&super::hex(hash)),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<ContentHash>, D::Error> {
+        let Some(text) = Option::<std::borrow::Cow<'de, str>>::deserialize(deserializer)? else {
+            return Ok(None);
+        };
+        super::parse_hex(&text).map(Some).ok_or_else(|| {
+            de::Error::custom(format!(
+                "imported_hash {} is not 32 hex digits",
+                super::quote(&text)
+            ))
+        })
+    }
+}
+
+/// A hash as lowercase hex digits.
+pub fn hex(bytes: &[u8]) -> String {
+    use fmt::Write;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// A [`ContentHash`] from 32 hex digits, or `None`.
+pub fn parse_hex(text: &str) -> Option<ContentHash> {
+    if text.len() != 32 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
 }
 
 /// The largest id a note can have: 2^53 - 1, the largest integer every JSON reader keeps exactly
@@ -91,6 +300,22 @@ pub enum NoteError {
     Id {
         /// The id as given.
         id: i64,
+    },
+    /// A property smartnotes cannot keep (see [`validate_properties`]).
+    #[error("invalid property {}: {reason}", quote(key))]
+    Property {
+        /// The key as given.
+        key: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+    /// A remembered source path smartnotes cannot keep (see [`validate_source`]).
+    #[error("invalid source path {}: {reason}", quote(path))]
+    SourcePath {
+        /// The path as given.
+        path: String,
+        /// Why it is refused.
+        reason: &'static str,
     },
     /// A time outside the years 0001 to 9999 UTC, or a leap second.
     #[error("the {field} time {value} {reason}")]
@@ -129,9 +354,13 @@ pub fn validate_id(id: i64) -> Result<(), NoteError> {
 }
 
 /// Checks every field of a note before it is stored: [`validate`] for the text and tags,
-/// [`Timestamp::problem`] for both times.
+/// [`Timestamp::problem`] for both times, [`validate_properties`] and [`validate_source`].
 pub fn validate_note(note: &NewNote) -> Result<(), NoteError> {
     validate(&note.title, &note.body, &note.tags)?;
+    validate_properties(&note.properties)?;
+    if let Some(source) = &note.source {
+        validate_source(source)?;
+    }
     for (field, value) in [("created", note.created), ("updated", note.updated)] {
         if let Some(reason) = value.problem() {
             return Err(NoteError::Time {
@@ -140,6 +369,81 @@ pub fn validate_note(note: &NewNote) -> Result<(), NoteError> {
                 reason,
             });
         }
+    }
+    Ok(())
+}
+
+/// The front matter keys smartnotes owns: a property cannot be named as one of them (in this
+/// exact spelling), or the front matter written back would hold the key twice.
+pub const OWNED_KEYS: [&str; 6] = ["id", "title", "tags", "created", "updated", "body_bytes"];
+
+/// How deep lists and maps may nest in a property value: far deeper than any front matter
+/// needs, and well inside what every reader of the formats (serde_json's 128) accepts.
+pub const MAX_PROPERTY_DEPTH: usize = 32;
+
+/// Checks a note's properties: each key non-empty, without control characters, not one of
+/// [`OWNED_KEYS`]; each value nested at most [`MAX_PROPERTY_DEPTH`] deep.
+pub fn validate_properties(properties: &Properties) -> Result<(), NoteError> {
+    for (key, value) in properties {
+        let fail = |reason| {
+            Err(NoteError::Property {
+                key: key.clone(),
+                reason,
+            })
+        };
+        if key.is_empty() {
+            return fail("a property's key cannot be empty");
+        }
+        if key.chars().any(char::is_control) {
+            return fail("a property's key cannot hold control characters");
+        }
+        if OWNED_KEYS.contains(&key.as_str()) {
+            return fail("the key is one of smartnotes' own (id, title, tags, created, updated)");
+        }
+        if depth(value) > MAX_PROPERTY_DEPTH {
+            return fail("the value nests lists or maps more than 32 deep");
+        }
+    }
+    Ok(())
+}
+
+/// How deep lists and maps nest in `value` (a scalar is 0), without recursing.
+fn depth(value: &serde_json::Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(value, 0usize)];
+    while let Some((value, at)) = stack.pop() {
+        deepest = deepest.max(at);
+        match value {
+            serde_json::Value::Array(items) => stack.extend(items.iter().map(|v| (v, at + 1))),
+            serde_json::Value::Object(map) => stack.extend(map.values().map(|v| (v, at + 1))),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Checks a source: its path is non-empty and holds no NUL. Whether the path is safe to write
+/// to is not decided here: the vault layout refuses, per note and with the reason, a path it
+/// cannot write inside the export folder (see [`crate::export`](mod@crate::export)).
+pub fn validate_source(source: &Source) -> Result<(), NoteError> {
+    let fail = |reason| {
+        Err(NoteError::SourcePath {
+            path: source.path.clone(),
+            reason,
+        })
+    };
+    if source.path.is_empty() {
+        return fail("a source path cannot be empty");
+    }
+    if source.path.contains('\0') {
+        return fail("a source path cannot hold a NUL character");
+    }
+    if source
+        .front_matter
+        .as_ref()
+        .is_some_and(|f| f.contains('\0'))
+    {
+        return fail("its front matter holds a NUL character");
     }
     Ok(())
 }
@@ -398,6 +702,78 @@ mod tests {
         assert_eq!(t.to_string(), "2026-11-24T09:30:00Z");
         let t: Timestamp = "2026-11-24T09:30:00.250Z".parse().unwrap();
         assert_eq!(t.to_string(), "2026-11-24T09:30:00.250Z");
+    }
+
+    #[test]
+    fn a_source_serializes_its_hash_as_32_hex_digits_and_refuses_others() {
+        let source = Source {
+            path: "Folder/Note.md".into(),
+            front_matter: Some("\u{feff}---\r\n---\r\n".into()),
+            imported_hash: Some([0xab; 16]),
+        };
+        let json = serde_json::to_string(&source).unwrap();
+        assert_eq!(
+            json,
+            "{\"path\":\"Folder/Note.md\",\"front_matter\":\"\u{feff}---\\r\\n---\\r\\n\",\
+             \"imported_hash\":\"abababababababababababababababab\"}"
+        );
+        assert_eq!(serde_json::from_str::<Source>(&json).unwrap(), source);
+        let bare: Source = serde_json::from_str(r#"{"path":"a.md"}"#).unwrap();
+        assert_eq!(bare, Source::new("a.md", None));
+        for bad in ["abab", "+bababababababababababababababab", "zz"] {
+            let json = format!(r#"{{"path":"a.md","imported_hash":"{bad}"}}"#);
+            let err = serde_json::from_str::<Source>(&json)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("not 32 hex digits"), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_content_hash_covers_every_field_but_id_and_source() {
+        let base = NewNote::now("t", "b", vec!["x".into()]);
+        let h = base.content_hash();
+        let changed = |f: &dyn Fn(&mut NewNote)| {
+            let mut n = base.clone();
+            f(&mut n);
+            n.content_hash()
+        };
+        assert_ne!(changed(&|n| n.title.push('!')), h);
+        assert_ne!(changed(&|n| n.body.push('!')), h);
+        assert_ne!(changed(&|n| n.tags.push("y".into())), h);
+        assert_ne!(changed(&|n| n.created = Timestamp::MIN), h);
+        assert_ne!(changed(&|n| n.updated = Timestamp::MIN), h);
+        assert_ne!(
+            changed(&|n| {
+                n.properties.insert("k".into(), 1.into());
+            }),
+            h
+        );
+        assert_eq!(changed(&|n| n.source = Some(Source::new("a.md", None))), h);
+        assert_eq!(base.clone().with_id(5).content_hash(), h);
+        // Title "ab" + body "" is not title "a" + body "b".
+        let a = NewNote {
+            title: "ab".into(),
+            body: "".into(),
+            ..base.clone()
+        };
+        let b = NewNote {
+            title: "a".into(),
+            body: "b".into(),
+            ..base
+        };
+        assert_ne!(a.content_hash(), b.content_hash());
+    }
+
+    #[test]
+    fn a_note_without_properties_or_source_serializes_as_before() {
+        let note = NewNote::now("t", "b", vec![]).with_id(1);
+        let json = serde_json::to_string(&note).unwrap();
+        assert!(
+            !json.contains("properties") && !json.contains("source"),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Note>(&json).unwrap(), note);
     }
 
     #[test]

@@ -48,6 +48,8 @@ fn notebook(dir: &Path, count: usize) -> NoteSource {
         tags: vec!["lib".into()],
         created: t,
         updated: t,
+        properties: Default::default(),
+        source: None,
     });
     store.add_all(notes).unwrap();
     NoteSource::Store {

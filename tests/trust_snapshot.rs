@@ -93,6 +93,8 @@ impl Change {
                 created: t,
                 updated: t,
                 body: "new\n".into(),
+                properties: Default::default(),
+                source: None,
             },
         );
     }

@@ -43,32 +43,36 @@ pub(crate) struct Entry {
     pub(crate) hash: NoteHash,
 }
 
-/// The hash of every field of `note`, each one length-prefixed so that no two notes share
-/// the bytes hashed. Two notes with the same hash render to the same bytes in every format.
+/// The hash of every field of `note`: its [`Note::content_hash`] (title, tags, times, body,
+/// properties), its id and its whole source (the path names its file in the vault layout,
+/// and the front matter and imported hash decide what `--front-matter keep` writes). Two
+/// notes with the same hash render to the same bytes in every format, layout and profile.
 pub(crate) fn note_hash(note: &Note) -> NoteHash {
-    // Destructured so that a new field of `Note` cannot be forgotten here.
-    let Note {
-        id,
-        title,
-        tags,
-        created,
-        updated,
-        body,
-    } = note;
     let mut h = blake3::Hasher::new();
-    let mut text = |s: &str| {
-        h.update(&(s.len() as u64).to_le_bytes());
-        h.update(s.as_bytes());
-    };
-    text(title);
-    text(body);
-    for tag in tags {
-        text(tag);
+    h.update(&note.content_hash());
+    h.update(&note.id.to_le_bytes());
+    match &note.source {
+        None => {
+            h.update(&[0]);
+        }
+        Some(source) => {
+            // Each piece length-prefixed, so no two sources share the bytes hashed.
+            h.update(&[1]);
+            h.update(&(source.path.len() as u64).to_le_bytes());
+            h.update(source.path.as_bytes());
+            match &source.front_matter {
+                None => h.update(&[0]),
+                Some(text) => h
+                    .update(&[1])
+                    .update(&(text.len() as u64).to_le_bytes())
+                    .update(text.as_bytes()),
+            };
+            match &source.imported_hash {
+                None => h.update(&[0]),
+                Some(hash) => h.update(&[1]).update(hash),
+            };
+        }
     }
-    h.update(&(tags.len() as u64).to_le_bytes());
-    h.update(&id.to_le_bytes());
-    h.update(&created.as_micros().to_le_bytes());
-    h.update(&updated.as_micros().to_le_bytes());
     let mut out = [0u8; 16];
     out.copy_from_slice(&h.finalize().as_bytes()[..16]);
     out

@@ -122,13 +122,6 @@ fn synthetic(count: u64, seed: u64) -> Notes<'static> {
     let pool: Vec<NewNote> = seed::notes(SYNTHETIC_POOL.min(count as usize), seed).collect();
     Box::new((0..count).map(move |i| {
         let n = &pool[(i % SYNTHETIC_POOL as u64) as usize];
-        Ok(Note {
-            id: i as i64 + 1,
-            title: n.title.clone(),
-            tags: n.tags.clone(),
-            created: n.created,
-            updated: n.updated,
-            body: n.body.clone(),
-        })
+        Ok(n.clone().with_id(i as i64 + 1))
     }))
 }

@@ -12,6 +12,8 @@ fn note(title: &str, body: &str, tags: &[&str]) -> Note {
         created: "2026-11-24T09:30:00Z".parse().unwrap(),
         updated: "2026-11-24T10:45:30.250Z".parse().unwrap(),
         body: body.into(),
+        properties: Default::default(),
+        source: None,
     }
 }
 

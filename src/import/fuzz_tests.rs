@@ -68,6 +68,8 @@ fn round_trip(record: &Record, format: Format, csv_safe: bool) -> Result<(), Tes
         created: n.created,
         updated: n.updated,
         body: n.body.clone(),
+        properties: Default::default(),
+        source: None,
     };
     let mut bytes = Vec::new();
     format.render_file(&note, &RenderOptions { csv_safe }, &mut bytes);

@@ -317,6 +317,8 @@ impl Fields {
                 tags: self.tags,
                 created: self.created,
                 updated: self.updated,
+                properties: Default::default(),
+                source: None,
             },
         })
     }

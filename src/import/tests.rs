@@ -62,6 +62,8 @@ fn note() -> impl Strategy<Value = Note> {
             created,
             updated,
             body,
+            properties: Default::default(),
+            source: None,
         })
 }
 
@@ -74,6 +76,8 @@ fn record_of(note: &Note) -> (Option<i64>, NewNote) {
             tags: note.tags.clone(),
             created: note.created,
             updated: note.updated,
+            properties: Default::default(),
+            source: None,
         },
     )
 }
@@ -247,6 +251,8 @@ fn identical_copies_fold_and_differing_ones_conflict() {
             tags: vec![],
             created: Timestamp::from_micros(0).unwrap(),
             updated: Timestamp::from_micros(0).unwrap(),
+            properties: Default::default(),
+            source: None,
         },
     };
     let input = vec![rec("a.md", "x"), rec("a.json", "x"), rec("a.csv", "y")];
@@ -275,6 +281,8 @@ fn update_keeps_search_in_step() {
             tags: vec!["a".into()],
             created: t,
             updated: t,
+            properties: Default::default(),
+            source: None,
         },
     };
     let r = store
@@ -325,6 +333,8 @@ fn plain_note(id: i64, body: &str) -> Note {
         created: t,
         updated: t,
         body: body.into(),
+        properties: Default::default(),
+        source: None,
     }
 }
 
@@ -708,6 +718,8 @@ fn copies_are_found_by_hash() {
                 tags: vec![],
                 created: t,
                 updated: t,
+                properties: Default::default(),
+                source: None,
             },
         })
         .collect();

@@ -27,6 +27,8 @@ fn new_note(
         tags: tags.iter().map(|s| s.to_string()).collect(),
         created,
         updated,
+        properties: Default::default(),
+        source: None,
     }
 }
 

@@ -45,6 +45,15 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         INSERT INTO notes_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
     END;
     INSERT INTO notes_fts(notes_fts) VALUES ('rebuild');",
+    // 3: properties (the front matter keys smartnotes does not own, a JSON object in their
+    // order; NULL for none) and where an imported note came from: its path relative to the
+    // import root, the front matter bytes it came with, and its content hash then (16 bytes).
+    // The index serves `Store::import`, which matches a re-imported file by its path.
+    "ALTER TABLE notes ADD COLUMN properties TEXT;
+    ALTER TABLE notes ADD COLUMN source_path TEXT;
+    ALTER TABLE notes ADD COLUMN source_front_matter TEXT;
+    ALTER TABLE notes ADD COLUMN source_imported_hash BLOB;
+    CREATE INDEX notes_by_source_path ON notes(source_path) WHERE source_path IS NOT NULL;",
 ];
 
 /// The schema version this build writes.

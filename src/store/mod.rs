@@ -9,6 +9,7 @@
 //! page in memory and sees the notebook at one moment. SQLite comes from rusqlite's `bundled`
 //! feature: nothing needs to be installed.
 
+mod import;
 mod migrations;
 mod open;
 mod query;
@@ -28,7 +29,7 @@ pub use migrations::{MigrateError, SCHEMA_VERSION};
 pub use query::{DateField, DateSpec, Query, QueryError, Search, Sort};
 pub use snapshot::{NoteStream, Snapshot};
 
-use crate::model::{MAX_ID, NewNote, Note, NoteError, validate_id, validate_note};
+use crate::model::{MAX_ID, NewNote, Note, NoteError, validate_note};
 use open::Found;
 use snapshot::RawNote;
 
@@ -204,7 +205,8 @@ pub enum ImportMode {
     NewIds,
     /// Notes keep their ids; an id already in the notebook is a clash.
     KeepIds,
-    /// Notes keep their ids; a note whose id exists replaces it (title, body, tags, dates).
+    /// Notes keep their ids; a note whose id exists replaces it (title, body, tags, dates,
+    /// properties, and its source when the incoming note has one).
     Update,
 }
 
@@ -222,9 +224,9 @@ pub struct Incoming {
 pub enum Outcome {
     /// Added; the id is `None` only in a dry run that assigns new ids.
     Added(Option<i64>),
-    /// An existing note with this id was replaced.
+    /// An existing note with this id (or this source path) was replaced.
     Updated(i64),
-    /// An existing note with this id already holds exactly these fields.
+    /// An existing note with this id (or this source path) already holds exactly these fields.
     Unchanged(i64),
     /// `KeepIds`: the notebook already has a note with this id.
     Clash(Box<Note>),
@@ -261,8 +263,33 @@ impl ImportReport {
 /// refuses a BLOB, and one damaged tag must fail its note, not the page.
 const SELECT_NOTE: &str = "SELECT n.id, n.title, n.body, n.created, n.updated,
     (SELECT json_group_array(CAST(tag AS TEXT)) FROM
-        (SELECT tag FROM note_tags t WHERE t.note_id = n.id ORDER BY position))
+        (SELECT tag FROM note_tags t WHERE t.note_id = n.id ORDER BY position)),
+    n.properties, n.source_path, n.source_front_matter, n.source_imported_hash
     FROM notes n";
+
+/// The columns a note's properties and source are kept in, as [`SELECT_NOTE`] reads them
+/// back: properties as a JSON object (NULL when there are none), the source's three fields
+/// (all NULL without a source).
+pub(crate) struct ExtraColumns<'a> {
+    properties: Option<String>,
+    source_path: Option<&'a str>,
+    source_front_matter: Option<&'a str>,
+    source_imported_hash: Option<&'a [u8]>,
+}
+
+impl<'a> ExtraColumns<'a> {
+    fn of(note: &'a NewNote) -> Self {
+        let source = note.source.as_ref();
+        ExtraColumns {
+            // Writing a JSON map into a String cannot fail.
+            properties: (!note.properties.is_empty())
+                .then(|| serde_json::to_string(&note.properties).unwrap_or_default()),
+            source_path: source.map(|s| s.path.as_str()),
+            source_front_matter: source.and_then(|s| s.front_matter.as_deref()),
+            source_imported_hash: source.and_then(|s| s.imported_hash.as_ref().map(|h| &h[..])),
+        }
+    }
+}
 
 impl Store {
     /// Opens the existing notebook at `path`; never creates a file or a folder.
@@ -430,7 +457,9 @@ impl Store {
         {
             let mut insert = tx
                 .prepare_cached(
-                    "INSERT INTO notes (title, body, created, updated) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT INTO notes (title, body, created, updated, properties, source_path,
+                         source_front_matter, source_imported_hash)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )
                 .map_err(|e| errors.sql(e))?;
             let mut insert_tag = tx
@@ -440,12 +469,17 @@ impl Store {
                 .map_err(|e| errors.sql(e))?;
             for note in notes {
                 validate_note(&note)?;
+                let extra = ExtraColumns::of(&note);
                 insert
                     .execute(params![
                         note.title,
                         note.body,
                         note.created.as_micros(),
-                        note.updated.as_micros()
+                        note.updated.as_micros(),
+                        extra.properties,
+                        extra.source_path,
+                        extra.source_front_matter,
+                        extra.source_imported_hash,
                     ])
                     .map_err(|e| errors.sql(e))?;
                 let id = errors.new_id(&tx)?;
@@ -481,144 +515,6 @@ impl Store {
             return Err(StoreError::NotFound(id));
         }
         tx.commit().map_err(|e| errors.sql(e))
-    }
-
-    /// Imports `incoming` in one transaction, as `mode` says, and reports what happened to
-    /// each note.
-    ///
-    /// The write lock is taken up front (`BEGIN IMMEDIATE`), so a notebook locked by another
-    /// process fails before anything is read, with [`StoreError::Locked`]. A clash
-    /// ([`ImportMode::KeepIds`] and an id already present) writes nothing unless
-    /// `skip_clashes`, in which case the clashing notes are left out and the rest committed.
-    /// With `dry_run` the notebook is only read, never written: the report says what an
-    /// import would do. An invalid note or id (see [`validate_note`], [`validate_id`]) fails the
-    /// whole import.
-    pub fn import(
-        &mut self,
-        incoming: &[Incoming],
-        mode: ImportMode,
-        dry_run: bool,
-        skip_clashes: bool,
-    ) -> Result<ImportReport, StoreError> {
-        let (tx, errors) = self.transaction(!dry_run)?;
-        let sql = |e| errors.sql(e);
-        let mut ids_checked = false;
-        let mut report = ImportReport::default();
-        {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO notes (id, title, body, created, updated)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .map_err(sql)?;
-            let mut update = tx
-                .prepare_cached(
-                    "UPDATE notes SET title = ?2, body = ?3, created = ?4, updated = ?5
-                     WHERE id = ?1",
-                )
-                .map_err(sql)?;
-            let mut clear_tags = tx
-                .prepare_cached("DELETE FROM note_tags WHERE note_id = ?1")
-                .map_err(sql)?;
-            let mut insert_tag = tx
-                .prepare_cached(
-                    "INSERT INTO note_tags (note_id, position, tag) VALUES (?1, ?2, ?3)",
-                )
-                .map_err(sql)?;
-            let mut select = tx
-                .prepare_cached(&format!("{SELECT_NOTE} WHERE n.id = ?1"))
-                .map_err(sql)?;
-            for item in incoming {
-                let note = &item.note;
-                validate_note(note)?;
-                let given = match (mode, item.id) {
-                    (ImportMode::NewIds, _) | (_, None) => None,
-                    (_, Some(id)) => Some(id),
-                };
-                if let Some(id) = given {
-                    validate_id(id)?;
-                }
-                let existing = match given {
-                    Some(id) => select
-                        .query_row([id], RawNote::read)
-                        .optional()
-                        .map_err(sql)?
-                        .map(RawNote::into_note)
-                        .transpose()?,
-                    None => None,
-                };
-                let outcome = match (existing, given) {
-                    (Some(old), Some(id)) if mode == ImportMode::Update => {
-                        let same = old.title == note.title
-                            && old.body == note.body
-                            && old.tags == note.tags
-                            && old.created == note.created
-                            && old.updated == note.updated;
-                        if same {
-                            Outcome::Unchanged(id)
-                        } else {
-                            if !dry_run {
-                                update
-                                    .execute(params![
-                                        id,
-                                        note.title,
-                                        note.body,
-                                        note.created.as_micros(),
-                                        note.updated.as_micros()
-                                    ])
-                                    .map_err(sql)?;
-                                clear_tags.execute([id]).map_err(sql)?;
-                            }
-                            Outcome::Updated(id)
-                        }
-                    }
-                    (Some(old), _) => Outcome::Clash(Box::new(old)),
-                    (None, given) => {
-                        if dry_run {
-                            Outcome::Added(given)
-                        } else {
-                            if given.is_none() && !ids_checked {
-                                errors.ids_left(&tx)?;
-                                ids_checked = true;
-                            }
-                            insert
-                                .execute(params![
-                                    given,
-                                    note.title,
-                                    note.body,
-                                    note.created.as_micros(),
-                                    note.updated.as_micros()
-                                ])
-                                .map_err(sql)?;
-                            Outcome::Added(Some(match given {
-                                Some(id) => id,
-                                None => errors.new_id(&tx)?,
-                            }))
-                        }
-                    }
-                };
-                if let (false, Outcome::Added(Some(id)) | Outcome::Updated(id)) =
-                    (dry_run, &outcome)
-                {
-                    for (position, tag) in note.tags.iter().enumerate() {
-                        insert_tag
-                            .execute(params![id, position as i64, tag])
-                            .map_err(sql)?;
-                    }
-                }
-                report.outcomes.push(outcome);
-            }
-        }
-        let clashed = report
-            .outcomes
-            .iter()
-            .any(|o| matches!(o, Outcome::Clash(_)));
-        if !dry_run && (skip_clashes || !clashed) {
-            tx.commit().map_err(sql)?;
-            report.committed = true;
-        }
-        // Otherwise the transaction is dropped, which rolls it back.
-        Ok(report)
     }
 
     /// How many notes match `query` (at most its `limit`).
@@ -690,6 +586,9 @@ impl Errors<'_> {
 
 #[cfg(test)]
 mod filter_tests;
+
+#[cfg(test)]
+mod source_tests;
 
 #[cfg(test)]
 mod tests;

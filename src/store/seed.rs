@@ -105,6 +105,8 @@ fn note(rng: &mut ChaCha8Rng, index: usize) -> NewNote {
         tags,
         created: time(created),
         updated: time(updated),
+        properties: Default::default(),
+        source: None,
     }
 }
 

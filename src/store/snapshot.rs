@@ -18,7 +18,10 @@ use rusqlite::{Row, params_from_iter};
 
 use super::query::{self, Cursor, Query};
 use super::{PAGE_SIZE, SELECT_NOTE, Store, StoreError};
-use crate::model::{Note, NoteError, Timestamp, validate, validate_id};
+use crate::model::{
+    Note, NoteError, Properties, Source, Timestamp, validate, validate_id, validate_properties,
+    validate_source,
+};
 
 /// One page of a stream: its notes (or why one is damaged), and where the next page starts.
 type Page = (Vec<Result<Note, StoreError>>, Option<Cursor>);
@@ -161,6 +164,10 @@ pub(super) struct RawNote {
     created: Raw,
     updated: Raw,
     tags: Raw,
+    properties: Raw,
+    source_path: Raw,
+    source_front_matter: Raw,
+    source_imported_hash: Raw,
 }
 
 /// One SQLite value, owned, text kept as bytes so that text that is not UTF-8 can be named
@@ -197,6 +204,10 @@ impl RawNote {
             created: raw(3)?,
             updated: raw(4)?,
             tags: raw(5)?,
+            properties: raw(6)?,
+            source_path: raw(7)?,
+            source_front_matter: raw(8)?,
+            source_imported_hash: raw(9)?,
         })
     }
 
@@ -241,6 +252,13 @@ impl RawNote {
         let created = time("created", self.created).map_err(corrupt)?;
         let updated = time("updated", self.updated).map_err(corrupt)?;
         validate(&title, &body, &tags).map_err(|e: NoteError| corrupt(e.to_string()))?;
+        let properties = properties(self.properties).map_err(corrupt)?;
+        let source = source(
+            self.source_path,
+            self.source_front_matter,
+            self.source_imported_hash,
+        )
+        .map_err(corrupt)?;
         Ok(Note {
             id,
             title,
@@ -248,8 +266,51 @@ impl RawNote {
             created,
             updated,
             body,
+            properties,
+            source,
         })
     }
+}
+
+/// The properties column: NULL for none, else a JSON object that [`validate_properties`]
+/// accepts.
+fn properties(raw: Raw) -> Result<Properties, String> {
+    if let Raw::Null = raw {
+        return Ok(Properties::new());
+    }
+    let text = text("properties", raw)?;
+    let properties: Properties = serde_json::from_str(&text)
+        .map_err(|e| format!("the properties are not a JSON object: {e}"))?;
+    validate_properties(&properties).map_err(|e| e.to_string())?;
+    Ok(properties)
+}
+
+/// The source columns: all NULL for none; else a path, maybe front matter, maybe a 16-byte
+/// hash.
+fn source(path: Raw, front_matter: Raw, hash: Raw) -> Result<Option<Source>, String> {
+    let path = match path {
+        Raw::Null => return Ok(None),
+        raw => text("source path", raw)?,
+    };
+    let front_matter = match front_matter {
+        Raw::Null => None,
+        raw => Some(text("source front matter", raw)?),
+    };
+    let imported_hash = match hash {
+        Raw::Null => None,
+        Raw::Blob(bytes) => Some(
+            <[u8; 16]>::try_from(bytes.as_slice())
+                .map_err(|_| format!("the imported hash is {} bytes, not 16", bytes.len()))?,
+        ),
+        other => return Err(format!("the imported hash is {}, not a BLOB", kind(&other))),
+    };
+    let source = Source {
+        path,
+        front_matter,
+        imported_hash,
+    };
+    validate_source(&source).map_err(|e| e.to_string())?;
+    Ok(Some(source))
 }
 
 fn text(field: &str, raw: Raw) -> Result<String, String> {

@@ -18,6 +18,8 @@ fn note(title: &str, tags: &[&str]) -> NewNote {
         tags: tags.iter().map(|s| s.to_string()).collect(),
         created: t,
         updated: t,
+        properties: Default::default(),
+        source: None,
     }
 }
 
