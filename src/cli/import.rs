@@ -23,6 +23,8 @@ pub fn run(db: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
         dry_run: args.dry_run,
         max_size: args.max_size,
         csv_safe: args.csv_safe,
+        strict: args.strict,
+        zone: args.timezone.clone().unwrap_or_default(),
     };
     // A dry run writes nothing, not even a new empty notebook: without one, every note
     // would be added, which an empty in-memory notebook says just as well.
@@ -42,6 +44,10 @@ pub fn run(db: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
             special.path.display(),
             special.kind
         )?;
+    }
+    for w in &summary.warnings {
+        let w = w.to_string();
+        writeln!(err, "warning: {}", super::terminal::escape(&w))?;
     }
     for e in &summary.errors {
         let what = if args.skip_invalid && !args.dry_run {
@@ -98,6 +104,9 @@ pub fn run(db: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
         if summary.invalid > 0 {
             line += &format!(", {} invalid", summary.invalid);
         }
+        if !summary.warnings.is_empty() {
+            line += &format!(", {} warnings", summary.warnings.len());
+        }
         if summary.skipped_files > 0 {
             line += &format!(", {} other files skipped", summary.skipped_files);
         }
@@ -108,6 +117,18 @@ pub fn run(db: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
             );
         }
         writeln!(out, "{line} ({})", db.display())?;
+        if summary.dates_without_zone > 0 {
+            let zone = if summary.time_zone_is_local {
+                format!("the local time zone, {}", summary.time_zone)
+            } else {
+                summary.time_zone.clone()
+            };
+            writeln!(
+                out,
+                "{} dates gave no time zone and were read in {zone} (--timezone ZONE to choose)",
+                summary.dates_without_zone
+            )?;
+        }
     }
     Ok(if summary.errors.is_empty() {
         ExitCode::Success

@@ -137,9 +137,8 @@ impl Run {
         let mut prev: Option<char> = None;
         let mut chars = self.text.char_indices().peekable();
         while let Some((at, c)) = chars.next() {
-            let starts = c == '#'
-                && prev.is_none_or(char::is_whitespace)
-                && !self.escaped.contains(&at);
+            let starts =
+                c == '#' && prev.is_none_or(char::is_whitespace) && !self.escaped.contains(&at);
             prev = Some(c);
             if !starts {
                 continue;

@@ -43,7 +43,9 @@ pub(super) fn from_value(value: &Value, zone: &Zone) -> Result<Read, String> {
         Value::String(text) => parse(text, zone),
         Value::Number(n) => match n.as_i64() {
             Some(seconds) => epoch(seconds),
-            None => Err(format!("{n} is not a date (epoch seconds are whole numbers)")),
+            None => Err(format!(
+                "{n} is not a date (epoch seconds are whole numbers)"
+            )),
         },
         other => Err(format!(
             "{} is not a date (a date looks like {SHAPES})",
@@ -78,7 +80,10 @@ pub(super) fn parse(text: &str, zone: &Zone) -> Result<Read, String> {
     if t.bytes().all(|b| b.is_ascii_digit()) && t.len() >= 9 {
         return t.parse::<i64>().map_err(|_| fail()).and_then(epoch);
     }
-    let mut s = Scanner { b: t.as_bytes(), i: 0 };
+    let mut s = Scanner {
+        b: t.as_bytes(),
+        i: 0,
+    };
     let (date, time, offset) = s.date_time().ok_or_else(fail)?;
     if time.is_some_and(|(_, _, second, _)| second == 60) {
         return Err(format!("{} {}", quote(text), TimeProblem::LeapSecond));
@@ -92,7 +97,11 @@ pub(super) fn parse(text: &str, zone: &Zone) -> Result<Read, String> {
             let utc = civil
                 .to_zoned(jiff::tz::TimeZone::UTC)
                 .ok()
-                .and_then(|z| z.timestamp().as_microsecond().checked_sub(seconds * 1_000_000))
+                .and_then(|z| {
+                    z.timestamp()
+                        .as_microsecond()
+                        .checked_sub(seconds * 1_000_000)
+                })
                 .and_then(Timestamp::from_micros);
             Read {
                 at: utc.ok_or_else(fail)?,
@@ -156,7 +165,9 @@ pub(super) fn from_file_name(stem: &str, zone: &Zone) -> Option<Read> {
 
 fn local(zone: &Zone, date: Date, time: Time) -> Option<Read> {
     let at = zone.resolve(DateTime::from_parts(date, time))?;
-    at.problem().is_none().then_some(Read { at, zoneless: true })
+    at.problem()
+        .is_none()
+        .then_some(Read { at, zoneless: true })
 }
 
 /// A cursor over the bytes of a date.
@@ -294,7 +305,11 @@ mod tests {
         ok("2026-12-01T11:31", "2026-12-01T10:31:00Z", true);
         ok("2013-05-06 02:12:52 +0200", "2013-05-06T00:12:52Z", false);
         ok("2026-11-24T09:30:00Z", "2026-11-24T09:30:00Z", false);
-        ok("2026-11-24T09:30:00.250+01:00", "2026-11-24T08:30:00.250Z", false);
+        ok(
+            "2026-11-24T09:30:00.250+01:00",
+            "2026-11-24T08:30:00.250Z",
+            false,
+        );
         ok("2026-11-24 09:30:00 UTC", "2026-11-24T09:30:00Z", false);
         ok("2026-11-24T09:30:00+05", "2026-11-24T04:30:00Z", false);
         ok("1700000000", "2023-11-14T22:13:20Z", false);
@@ -350,12 +365,21 @@ mod tests {
             Some("2013-05-06T00:00:00Z")
         );
         assert_eq!(date("2023-01-15").as_deref(), Some("2023-01-15T00:00:00Z"));
-        assert_eq!(date("202110031652").as_deref(), Some("2021-10-03T16:52:00Z"));
+        assert_eq!(
+            date("202110031652").as_deref(),
+            Some("2021-10-03T16:52:00Z")
+        );
         assert_eq!(
             date("20211003165207 title").as_deref(),
             Some("2021-10-03T16:52:07Z")
         );
-        for none in ["2013-05-06x", "2013-13-06-x", "1234567890123", "notes", "20211303165"] {
+        for none in [
+            "2013-05-06x",
+            "2013-13-06-x",
+            "1234567890123",
+            "notes",
+            "20211303165",
+        ] {
             assert_eq!(date(none), None, "{none}");
         }
     }

@@ -159,7 +159,9 @@ fn toml_value(v: toml::Value) -> Value {
     match v {
         toml::Value::String(s) => Value::String(s),
         toml::Value::Integer(i) => Value::from(i),
-        toml::Value::Float(f) => Number::from_f64(f).map_or_else(|| Value::String(float_text(f)), Value::Number),
+        toml::Value::Float(f) => {
+            Number::from_f64(f).map_or_else(|| Value::String(float_text(f)), Value::Number)
+        }
         toml::Value::Boolean(b) => Value::Bool(b),
         toml::Value::Datetime(d) => Value::String(d.to_string()),
         toml::Value::Array(items) => Value::Array(items.into_iter().map(toml_value).collect()),
@@ -186,7 +188,19 @@ mod tests {
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(
             keys,
-            ["zeta", "aliases", "draft", "date", "nested", "big", "inf", "1", "tagged", "empty", "date_time"]
+            [
+                "zeta",
+                "aliases",
+                "draft",
+                "date",
+                "nested",
+                "big",
+                "inf",
+                "1",
+                "tagged",
+                "empty",
+                "date_time"
+            ]
         );
         assert_eq!(v["date"], "2017-01-01");
         assert_eq!(v["nested"]["k"][1]["x"], "y");
