@@ -58,7 +58,9 @@ pub use zone::Zone;
 
 use crate::export::naming::bundle_name;
 use crate::format::{Format, opens_record};
-use crate::model::{NewNote, Properties, Source, Timestamp, validate, validate_properties};
+use crate::model::{
+    NewNote, Properties, Source, Timestamp, validate, validate_properties, validate_source,
+};
 use crate::store::ImportMode;
 use error::at;
 use lines::Lines;
@@ -219,6 +221,7 @@ impl Fields {
         validate(&self.title, &self.body, &self.tags)
             .map_err(|e| invalid(fields::shorten(e.to_string())))?;
         validate_properties(&self.properties)
+            .and_then(|()| self.source.as_ref().map_or(Ok(()), validate_source))
             .map_err(|e| invalid(fields::shorten(e.to_string())))?;
         Ok(Record {
             origin: at(path, &line),
