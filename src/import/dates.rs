@@ -94,14 +94,13 @@ pub(super) fn parse(text: &str, zone: &Zone) -> Result<Read, String> {
     let civil = DateTime::from_parts(date, time);
     let read = match offset {
         Some(seconds) => {
-            let utc = civil
-                .to_zoned(jiff::tz::TimeZone::UTC)
-                .ok()
-                .and_then(|z| {
-                    z.timestamp()
-                        .as_microsecond()
-                        .checked_sub(seconds * 1_000_000)
-                })
+            // The instant by arithmetic on the wall clock (chrono's calendar spans every year
+            // a note may carry; jiff's instants stop a day short of 9999-12-31).
+            let wall = chrono::NaiveDate::from_ymd_opt(i32::from(date.year()), date.month() as u32, date.day() as u32)
+                .and_then(|d| d.and_hms_nano_opt(h as u32, m as u32, sec as u32, nanos as u32))
+                .map(|t| t.and_utc().timestamp_micros());
+            let utc = wall
+                .and_then(|w| w.checked_sub(seconds * 1_000_000))
                 .and_then(Timestamp::from_micros);
             Read {
                 at: utc.ok_or_else(fail)?,
@@ -109,7 +108,9 @@ pub(super) fn parse(text: &str, zone: &Zone) -> Result<Read, String> {
             }
         }
         None => Read {
-            at: zone.resolve(civil).ok_or_else(fail)?,
+            at: zone
+                .resolve(civil)
+                .ok_or_else(|| format!("{} {}", quote(text), TimeProblem::OutOfRange))?,
             zoneless: true,
         },
     };
@@ -352,6 +353,12 @@ mod tests {
         assert!(e.contains("leap second"), "{e}");
         let e = at("0001-01-01T00:00:00+01:00", "UTC").unwrap_err();
         assert!(e.contains("out of range"), "{e}");
+        let e = at("9999-12-31T23:59:59.999999-23:59", "UTC").unwrap_err();
+        assert!(e.contains("out of range"), "{e}");
+        assert_eq!(
+            at("9999-12-31T23:59:59.999999Z", "UTC"),
+            Ok(("9999-12-31T23:59:59.999999Z".to_owned(), false))
+        );
         let e = at(&"9".repeat(100_000), "UTC").unwrap_err();
         assert!(e.len() < 300, "{e}");
     }

@@ -11,8 +11,8 @@
 //! before `body_bytes` existed read as they always did, except that a record whose front
 //! matter is broken is now an error and no longer read as part of the body before it.
 //!
-//! The keys after smartnotes' own are the note's properties, in order. A file of its own (not a
-//! bundle) remembers its source: its path and the bytes before its body.
+//! The keys after smartnotes' own are the note's properties, in order. A note smartnotes wrote
+//! has no source (see [`super::vault`]); a file without front matter remembers its path.
 //!
 //! Markdown without front matter (written by a person or another tool) is a note titled by
 //! its first `# heading` outside code, else by the file name, with the whole text as body and
@@ -51,14 +51,7 @@ pub(super) fn read(
     loop {
         let line = lines.line_at(start);
         match record(path, text, start, line, bundle, lines) {
-            Ok((mut fields, next)) => {
-                if !bundle {
-                    fields.source = options.source_path.as_ref().map(|p| {
-                        let front = &text[..text.len() - fields.body.len()];
-                        let bom = if bom { "\u{feff}" } else { "" };
-                        Source::new(p.clone(), Some(format!("{bom}{front}")))
-                    });
-                }
+            Ok((fields, next)) => {
                 results.push(fields.check(path, Some(line)));
                 match next {
                     Some(next) => start = next,

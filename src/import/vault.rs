@@ -15,9 +15,12 @@
 //! - tags: a `tags` key in any letter case, in any form of [`super::tags`], then the inline
 //!   `#tags` of the body.
 //!
-//! A file that smartnotes wrote (a whole-number `id`, `created` and `updated` with a zone) is
-//! read as written: its tags are its `tags` (a `#word` in its body is text, as it was when it
-//! was exported) and its title is its `title`, even an empty one.
+//! A file that smartnotes wrote (a whole-number `id`, `title`, `created` and `updated` with a
+//! zone) is read as written: its tags are its `tags` (a `#word` in its body is text, as it was
+//! when it was exported) and its title is its `title`, even an empty one. Its note was made in
+//! smartnotes and has no [`Source`]: the folder it was exported to is not where it came from
+//! (an export imported and exported again is byte-identical), and it is matched by its id
+//! (`--keep-ids`, `--update`) or its content.
 //!
 //! Nothing is lost: a value smartnotes cannot read under one of its own keys stays a property
 //! named `<key>_as_written`, with a warning; a front matter no reader accepts leaves the whole
@@ -109,9 +112,12 @@ pub(super) fn read(
         if bom { "\u{feff}" } else { "" },
         &text[..body_start]
     );
+    // A file smartnotes wrote holds a note made in smartnotes: it is matched by its id or its
+    // content, and does not take the place it was exported to for where it came from.
     let source = options
         .source_path
         .as_ref()
+        .filter(|_| !own)
         .map(|p| Source::new(p.clone(), Some(front_matter)));
     Fields {
         id: keys.id,
@@ -123,7 +129,7 @@ pub(super) fn read(
         properties: keys.properties,
         source,
     }
-    .check(path, None)
+    .check(path, front.as_ref().map(|_| 1))
 }
 
 /// The file name without its extension: the title of a note that gives none.
@@ -170,9 +176,9 @@ impl Keys {
             } else if lower == "tags" && self.tags.is_none() {
                 self.tags = Some((value.clone(), line()));
             } else if let Some(at) = CREATED.iter().position(|k| *k == lower) {
-                self.date(path, key, value, at, true, options, &mut line, report);
+                self.date(path, key, value, at, true, options, &mut line, report)?;
             } else if let Some(at) = UPDATED.iter().position(|k| *k == lower) {
-                self.date(path, key, value, at, false, options, &mut line, report);
+                self.date(path, key, value, at, false, options, &mut line, report)?;
             } else {
                 self.property(path, key, value, &mut line, report);
             }
@@ -213,7 +219,7 @@ impl Keys {
         match whole.or(big).map(fields::check_id) {
             Some(Ok(id)) => self.id = Some(id),
             Some(Err(e)) if options.ids_matter => {
-                return Err(ImportError::Invalid {
+                return Err(ImportError::FrontMatter {
                     path: path.to_path_buf(),
                     line: Some(line),
                     message: format!("id: {e}"),
@@ -255,7 +261,7 @@ impl Keys {
         options: &ReadOptions,
         line: &mut dyn FnMut() -> usize,
         report: &mut Report,
-    ) {
+    ) -> Result<(), ImportError> {
         // `created` and `updated` are smartnotes' own; the others stay properties too.
         let own = key == if created { CREATED[0] } else { UPDATED[0] };
         let slot = if created {
@@ -273,6 +279,15 @@ impl Keys {
                     self.property(path, key, value, line, report);
                 }
             }
+            // Restoring smartnotes' notes (--keep-ids, --update), a time that cannot be kept
+            // is an error, as the id is: those are what the restore is for.
+            Err(e) if own && options.ids_matter => {
+                return Err(ImportError::FrontMatter {
+                    path: path.to_path_buf(),
+                    line: Some(line()),
+                    message: format!("{key}: {e}"),
+                });
+            }
             Err(e) if own => self.unread(path, key, value, line(), &e, report),
             Err(e) => {
                 report.warn(
@@ -283,6 +298,7 @@ impl Keys {
                 self.property(path, key, value, line, report);
             }
         }
+        Ok(())
     }
 
     /// A value smartnotes cannot read under one of its own keys: kept as `<key>_as_written`,
