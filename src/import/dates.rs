@@ -96,9 +96,13 @@ pub(super) fn parse(text: &str, zone: &Zone) -> Result<Read, String> {
         Some(seconds) => {
             // The instant by arithmetic on the wall clock (chrono's calendar spans every year
             // a note may carry; jiff's instants stop a day short of 9999-12-31).
-            let wall = chrono::NaiveDate::from_ymd_opt(i32::from(date.year()), date.month() as u32, date.day() as u32)
-                .and_then(|d| d.and_hms_nano_opt(h as u32, m as u32, sec as u32, nanos as u32))
-                .map(|t| t.and_utc().timestamp_micros());
+            let wall = chrono::NaiveDate::from_ymd_opt(
+                i32::from(date.year()),
+                date.month() as u32,
+                date.day() as u32,
+            )
+            .and_then(|d| d.and_hms_nano_opt(h as u32, m as u32, sec as u32, nanos as u32))
+            .map(|t| t.and_utc().timestamp_micros());
             let utc = wall
                 .and_then(|w| w.checked_sub(seconds * 1_000_000))
                 .and_then(Timestamp::from_micros);

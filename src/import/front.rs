@@ -155,7 +155,8 @@ fn yaml(yaml: &str, lines: &mut Lines<'_>) -> Result<Map<String, Value>, (usize,
     serde_yaml_ng::from_str::<Props>(yaml)
         .map(|p| p.0)
         .map_err(|e| {
-            let at = e.location().map_or(0, |l| l.line());
+            // An error of no place (not a mapping, a key given twice): the first line.
+            let at = e.location().map_or(1, |l| l.line());
             let message = e.to_string();
             (at, super::strip_location(&message).to_owned())
         })

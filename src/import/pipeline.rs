@@ -79,10 +79,17 @@ pub fn import(
 ) -> Result<ImportSummary, StoreError> {
     let mut walked = walk(paths);
     if config.strict {
-        // Under --strict only smartnotes' own formats are read, as before journals were.
-        let before = walked.files.len();
+        // Under --strict only smartnotes' own formats are read, as before journals were: a
+        // journal in a folder is another file, one named is of an unknown extension.
+        for file in walked.files.iter().filter(|f| f.shape == Shape::Text) {
+            match file.named {
+                true => walked.errors.push(ImportError::UnknownExtension {
+                    path: file.path.clone(),
+                }),
+                false => walked.skipped += 1,
+            }
+        }
         walked.files.retain(|f| f.shape != Shape::Text);
-        walked.skipped += (before - walked.files.len()) as u64;
     }
     let mut summary = ImportSummary {
         files: walked.files.len() as u64,

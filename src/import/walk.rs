@@ -118,6 +118,8 @@ pub struct WalkedFile {
     /// Its path relative to the import root it was found under (the folder given, or the
     /// file's own folder for a file given by name), `/`-separated: a note's source path.
     pub relative: String,
+    /// It was named, not found in a folder.
+    pub named: bool,
 }
 
 /// The files to import under `paths`, in a stable order.
@@ -164,6 +166,7 @@ pub fn walk(paths: &[PathBuf]) -> Walk {
                     relative: path
                         .file_name()
                         .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+                    named: true,
                 }),
                 (None, None) => walk
                     .errors
@@ -231,6 +234,7 @@ fn walk_dir(root: &Path, dir: &Path, walk: &mut Walk) {
                     relative: relative(root, &path),
                     path,
                     shape,
+                    named: false,
                 }),
                 None => walk.skipped += 1,
             }
