@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use smartnotes::export::{FaultKind, Layout, Naming, OnError, SinkKind, StrategyKind};
-use smartnotes::format::Format;
+use smartnotes::format::{Format, FrontMatter};
 use smartnotes::model::Timestamp;
-use smartnotes::store::{DateField, DateSpec, Query, Search, Sort};
+use smartnotes::store::{DateField, DateSpec, PropFilter, Query, Search, Sort};
 
 /// Keep notes in SQLite; export them to Markdown, JSON and CSV, fast and crash-safe.
 #[derive(Debug, Parser)]
@@ -277,6 +277,11 @@ pub struct FilterArgs {
     /// Full-text search in titles and bodies: words, "a phrase", prefix*; all must match.
     #[arg(long, value_name = "TEXT")]
     pub search: Option<Search>,
+    // vault-out: properties (issue 12).
+    /// Only notes with this property (KEY), or with this value or a list holding it
+    /// (KEY=VALUE, compared as text: exact case); repeat to require all of them.
+    #[arg(long = "prop", value_name = "KEY[=VALUE]")]
+    pub props: Vec<PropFilter>,
     /// At most N notes (after sorting).
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
@@ -299,6 +304,7 @@ impl FilterArgs {
             until: self.until.map(|d| d.end(now)),
             by: self.by,
             search: self.search.clone(),
+            props: self.props.clone(),
             limit: self.limit,
             sort: self.sort,
             descending: self.reverse,
@@ -379,6 +385,11 @@ pub struct ExportArgs {
     /// CSV: prefix cells a spreadsheet would run as a formula (=, +, -, @, tab, CR) with '.
     #[arg(long)]
     pub csv_safe: bool,
+    // vault-out: front matter profiles (issue 12).
+    /// Markdown front matter for its reader: smartnotes' own (what import reads back), keep
+    /// (as imported, byte for byte while unchanged), obsidian, hugo, jekyll, or zola (TOML).
+    #[arg(long, value_enum, default_value_t = FrontMatter::Smartnotes, value_name = "PROFILE")]
+    pub front_matter: FrontMatter,
     /// Fail about this fraction of writes on purpose (0 to 1), for demos and tests.
     #[arg(long, value_name = "P", hide_short_help = true, value_parser = parse_fraction)]
     pub fail_rate: Option<f64>,

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use smartnotes::export::{self, ExportConfig, Faults, Hooks, NoteSource, Progress, human_bytes};
-use smartnotes::format::RenderOptions;
+use smartnotes::format::Format;
 use smartnotes::model::Timestamp;
 
 use super::args::ExportArgs;
@@ -46,6 +46,10 @@ impl Settings {
         };
         let mut config = ExportConfig::new(args.out);
         config.formats = args.format;
+        // vault-out: a vault is Markdown; the default formats mean "the vault's".
+        if args.layout == export::Layout::Vault && config.formats == Format::DEFAULT {
+            config.formats = vec![Format::Md];
+        }
         config.layout = args.layout;
         config.naming = args.naming;
         config.strategy = args.strategy;
@@ -61,9 +65,8 @@ impl Settings {
         config.prune = args.prune;
         config.verify = args.verify;
         config.sink = args.sink;
-        config.render = RenderOptions {
-            csv_safe: args.csv_safe,
-        };
+        config.render.csv_safe = args.csv_safe;
+        config.render.front_matter = args.front_matter;
         config.on_error = args.on_error;
         config.dry_run = args.dry_run;
         let config = config.validate()?;

@@ -7,6 +7,7 @@
 //! job is booked once, and a file that was written but could not be published moves from
 //! `files` to the failures.
 
+use std::collections::BTreeMap;
 use std::io;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -15,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::{Serialize, Serializer};
 
 use super::job::OutFile;
-use crate::format::Format;
+use crate::format::{Format, TagChange};
 use crate::sys::lock;
 
 /// A job that did not produce its file.
@@ -46,6 +47,18 @@ impl Failure {
             path: file.path(),
             kind: error.kind(),
             error: error.to_string(),
+        }
+    }
+
+    /// The file of note `id` in `format` is not written: its remembered path `path` cannot be
+    /// written inside the export folder (`reason`).
+    pub(crate) fn refused(id: i64, format: Format, path: PathBuf, reason: String) -> Self {
+        Failure {
+            note_id: Some(id),
+            format,
+            path,
+            kind: io::ErrorKind::InvalidInput,
+            error: reason,
         }
     }
 
@@ -120,6 +133,15 @@ pub(crate) struct Tally {
     retries_done: AtomicU64,
     failures: Mutex<Vec<Failure>>,
     spans: Option<Mutex<Vec<Span>>>,
+    tags_changed: Mutex<TagChanges>,
+}
+
+/// What a front matter profile changed in the tags of the notes of one export: how many of
+/// each change, and in how many notes.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct TagChanges {
+    pub(crate) notes: u64,
+    pub(crate) changes: BTreeMap<TagChange, u64>,
 }
 
 /// A closed [`Tally`]: the counts, the failures by note and format, the spans by job.
@@ -131,6 +153,7 @@ pub(crate) struct Books {
     pub(crate) retries_done: u64,
     pub(crate) failures: Vec<Failure>,
     pub(crate) spans: Vec<Span>,
+    pub(crate) tags_changed: TagChanges,
 }
 
 impl Tally {
@@ -151,6 +174,15 @@ impl Tally {
     /// `n` files were already up to date.
     pub(crate) fn unchanged(&self, n: u64) {
         self.unchanged.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// A note's tags were written with `changes` (see [`TagChange`]).
+    pub(crate) fn tags_changed(&self, changes: &[TagChange]) {
+        let mut tally = lock(&self.tags_changed);
+        tally.notes += 1;
+        for &change in changes {
+            *tally.changes.entry(change).or_default() += 1;
+        }
     }
 
     /// A write is being tried again.
@@ -210,6 +242,7 @@ impl Tally {
             retries_done: self.retries_done.load(Ordering::Relaxed),
             failures,
             spans,
+            tags_changed: std::mem::take(&mut *lock(&self.tags_changed)),
         }
     }
 }
@@ -224,6 +257,7 @@ mod tests {
             note: Some(3),
             format: Format::Md,
             name: "3-a.md".into(),
+            placed: false,
         };
         let failure = Failure::of(&file, &io::Error::from_raw_os_error(28));
         assert_eq!(failure.kind, io::ErrorKind::StorageFull);

@@ -13,7 +13,7 @@ use super::error::ConfigError;
 use super::naming::Naming;
 use super::sink::FaultKind;
 use super::strategy::{AsyncRuntime, StrategyKind};
-use crate::format::{Format, RenderOptions};
+use crate::format::{Format, FrontMatter, RenderOptions};
 
 /// How files are laid out in the export folder.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -26,6 +26,10 @@ pub enum Layout {
     Files,
     /// One file per format holding every note: `<out>/notes.<ext>`.
     Bundle,
+    /// A vault: each note's Markdown file at the path it was imported from, folders kept;
+    /// `<title>.md` for a note made in smartnotes, made safe for every file system and for
+    /// Obsidian's links. Markdown only.
+    Vault,
 }
 
 /// Where the bytes go.
@@ -164,8 +168,14 @@ impl ExportConfig {
         if self.prune && !self.incremental {
             return Err(ConfigError::PruneNeedsIncremental);
         }
-        if self.incremental && self.layout != Layout::Files {
+        if self.incremental && self.layout == Layout::Bundle {
             return Err(ConfigError::IncrementalNeedsFiles);
+        }
+        if self.layout == Layout::Vault && self.formats != [Format::Md] {
+            return Err(ConfigError::VaultIsMarkdown);
+        }
+        if self.layout == Layout::Bundle && self.render.front_matter != FrontMatter::Smartnotes {
+            return Err(ConfigError::BundleFrontMatter(self.render.front_matter));
         }
         if self.incremental && self.sink != SinkKind::Dir {
             return Err(ConfigError::IncrementalNeedsDir);
@@ -176,7 +186,7 @@ impl ExportConfig {
     /// Jobs an export of `notes` notes plans: notes x formats, or one per format for bundles.
     pub(crate) fn planned_jobs(&self, notes: u64) -> u64 {
         match self.layout {
-            Layout::Files => notes.saturating_mul(self.formats.len() as u64),
+            Layout::Files | Layout::Vault => notes.saturating_mul(self.formats.len() as u64),
             Layout::Bundle => self.formats.len() as u64,
         }
     }

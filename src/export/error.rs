@@ -64,8 +64,20 @@ pub enum ConfigError {
     #[error("--prune needs --incremental: only the manifest says which files are ours")]
     PruneNeedsIncremental,
     /// `incremental` with the bundle layout.
-    #[error("--incremental works with --layout files only")]
+    #[error(
+        "--incremental needs one file per note (--layout files only, or --layout vault); a \
+         bundle is written whole every time"
+    )]
     IncrementalNeedsFiles,
+    /// The vault layout with a format other than Markdown.
+    #[error("--layout vault writes Markdown files only: use -f md")]
+    VaultIsMarkdown,
+    /// A bundle with a front matter profile other than smartnotes'.
+    #[error(
+        "a Markdown bundle's records carry smartnotes' own front matter (import reads them by \
+         it), not --front-matter {0}: use --layout files or vault"
+    )]
+    BundleFrontMatter(crate::format::FrontMatter),
     /// `incremental` without files on disk.
     #[error("--incremental needs files on disk (--sink dir)")]
     IncrementalNeedsDir,

@@ -124,6 +124,10 @@ impl Incremental {
         for (format, names) in listings {
             mark_present(&mut old, format, &names);
         }
+        // A placed file is looked at on its own: one `lstat` per folder on its way.
+        for (_, known) in old.iter_mut().filter(|(_, k)| k.entry.placed) {
+            known.present = placed_file_present(out, &known.entry.name);
+        }
         Incremental {
             out: out.to_path_buf(),
             settings,
@@ -159,10 +163,21 @@ impl Incremental {
     }
 
     /// Whether the file of (`id`, `format`) already holds the note whose [`note_hash`](manifest::note_hash) is
-    /// `hash`: the manifest says so and the file is still there. When it does, the job is
-    /// booked as unchanged.
-    pub(crate) fn unchanged(&self, id: i64, format: Format, hash: &NoteHash) -> bool {
-        if self.vouched(id, format, hash).is_none() {
+    /// `hash`: the manifest says so and the file is still there, and for a file the layout
+    /// places, at `place` (another note may have taken or freed a name since). When it does,
+    /// the job is booked as unchanged.
+    pub(crate) fn unchanged(
+        &self,
+        id: i64,
+        format: Format,
+        hash: &NoteHash,
+        place: Option<&str>,
+    ) -> bool {
+        let same_place = |entry: &Entry| match place {
+            Some(path) => entry.placed && entry.name == path,
+            None => !entry.placed,
+        };
+        if !self.vouched(id, format, hash).is_some_and(same_place) {
             return false;
         }
         lock(&self.seen).push(((id, format), None));
@@ -181,6 +196,9 @@ impl Incremental {
         }
         // A link is never followed: only a regular file of the right length is read.
         let path = self.out.join(file.path());
+        if file.placed && !placed_file_present(&self.out, &file.name) {
+            return false;
+        }
         let same = fs::symlink_metadata(&path)
             .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
             && manifest::read_no_link(&path).is_ok_and(|on_disk| on_disk == bytes);
@@ -206,6 +224,7 @@ impl Incremental {
         let entry = Entry {
             name: file.name.clone(),
             hash,
+            placed: file.placed,
         };
         lock(&self.seen).push(((id, file.format), Some(entry)));
     }
@@ -287,10 +306,10 @@ impl Incremental {
             };
             if remove && !live.contains(&(key.1, old.entry.name.clone())) {
                 changed = true;
-                old_files.push(OutFile {
-                    note: Some(key.0),
-                    format: key.1,
-                    name: old.entry.name.clone(),
+                old_files.push(if old.entry.placed {
+                    OutFile::placed(key.0, key.1, &old.entry.name)
+                } else {
+                    OutFile::in_folder(key.0, key.1, &old.entry.name)
                 });
             }
         }
@@ -335,6 +354,24 @@ fn list_files(dir: &Path, format: Format) -> Vec<(i64, String)> {
     names
 }
 
+/// Whether the placed file `path` (relative to `out`) is a regular file reached through real
+/// folders, no symbolic link on the way.
+fn placed_file_present(out: &Path, path: &str) -> bool {
+    let mut at = out.to_path_buf();
+    let parts: Vec<&str> = path.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        at.push(part);
+        let Ok(meta) = fs::symlink_metadata(&at) else {
+            return false;
+        };
+        let last = i + 1 == parts.len();
+        if (last && !meta.is_file()) || (!last && !meta.is_dir()) {
+            return false;
+        }
+    }
+    true
+}
+
 /// Marks the entries of `format` in `old` (sorted by key) whose file is in `names` (sorted,
 /// from [`list_files`]): one merge of two sorted lists, no lookup per file.
 fn mark_present(old: &mut [(Key, Known)], format: Format, names: &[(i64, String)]) {
@@ -360,7 +397,11 @@ mod tests {
     use crate::model::Note;
 
     fn settings() -> ManifestSettings {
-        ManifestSettings::of(Naming::Slug, &RenderOptions::default())
+        ManifestSettings::of(
+            Naming::Slug,
+            &RenderOptions::default(),
+            crate::export::Layout::Files,
+        )
     }
 
     fn note(id: i64, title: &str, body: &str) -> Note {
@@ -376,6 +417,7 @@ mod tests {
             note: Some(1),
             format: Format::Md,
             name: name.into(),
+            placed: false,
         }
     }
 
@@ -396,10 +438,10 @@ mod tests {
 
         let again = load(settings());
         assert_eq!(again.full_reason(), None);
-        assert!(!again.unchanged(1, Format::Md, &note_hash(&note(1, "a", "hellO"))));
-        assert!(!again.unchanged(2, Format::Md, &hash));
-        assert!(!again.unchanged(1, Format::Json, &hash));
-        assert!(again.unchanged(1, Format::Md, &hash));
+        assert!(!again.unchanged(1, Format::Md, &note_hash(&note(1, "a", "hellO")), None));
+        assert!(!again.unchanged(2, Format::Md, &hash, None));
+        assert!(!again.unchanged(1, Format::Json, &hash, None));
+        assert!(again.unchanged(1, Format::Md, &hash, None));
         // --verify reads the file: the bytes must be the same too.
         assert!(again.same_on_disk(&md("1-a.md"), &hash, b"hello"));
         assert!(!again.same_on_disk(&md("1-a.md"), &hash, b"hellO"));
@@ -407,12 +449,12 @@ mod tests {
 
         // A file deleted or replaced by a folder is not vouched for.
         fs::remove_file(dir.path().join("md/1-a.md")).unwrap();
-        assert!(!load(settings()).unchanged(1, Format::Md, &hash));
+        assert!(!load(settings()).unchanged(1, Format::Md, &hash, None));
         fs::create_dir(dir.path().join("md/1-a.md")).unwrap();
-        assert!(!load(settings()).unchanged(1, Format::Md, &hash));
+        assert!(!load(settings()).unchanged(1, Format::Md, &hash, None));
         fs::remove_dir(dir.path().join("md/1-a.md")).unwrap();
         fs::write(dir.path().join("md/1-a.md"), "hello").unwrap();
-        assert!(load(settings()).unchanged(1, Format::Md, &hash));
+        assert!(load(settings()).unchanged(1, Format::Md, &hash, None));
 
         let other = ManifestSettings {
             csv_safe: true,
@@ -451,7 +493,7 @@ mod tests {
             let inc = load(settings());
             let reason = inc.full_reason().unwrap_or("");
             assert!(reason.contains(why), "{bad:?}: {reason}");
-            assert!(!inc.unchanged(1, Format::Md, &hash));
+            assert!(!inc.unchanged(1, Format::Md, &hash, None));
         }
     }
 

@@ -25,12 +25,18 @@ pub(crate) struct Job {
     pub(crate) hash: Option<NoteHash>,
     /// The format.
     pub(crate) format: Format,
+    /// Where the layout places the file, relative to the export folder, when it is not in
+    /// its format's folder (the vault layout; Jekyll's `_posts/`): see `placement.rs`.
+    pub(crate) place: Option<Arc<str>>,
 }
 
 impl Job {
     /// The file the job writes.
     pub(crate) fn file(&self, naming: Naming) -> OutFile {
-        OutFile::of_note(&self.note, self.format, naming)
+        match &self.place {
+            Some(path) => OutFile::placed(self.note.id, self.format, path),
+            None => OutFile::of_note(&self.note, self.format, naming),
+        }
     }
 }
 
@@ -41,7 +47,11 @@ impl Job {
 pub(crate) struct OutFile {
     pub(crate) note: Option<i64>,
     pub(crate) format: Format,
+    /// The file's name in its format's folder; for a placed file, its path relative to the
+    /// export folder, `/`-separated.
     pub(crate) name: String,
+    /// Placed by the layout (see [`Job::place`]) rather than in its format's folder.
+    pub(crate) placed: bool,
 }
 
 impl OutFile {
@@ -51,6 +61,27 @@ impl OutFile {
             note: Some(note.id),
             format,
             name: naming::file_name(note, format, naming),
+            placed: false,
+        }
+    }
+
+    /// The file of note `id` in `format` at `path` (relative to the export folder).
+    pub(crate) fn placed(id: i64, format: Format, path: &str) -> Self {
+        OutFile {
+            note: Some(id),
+            format,
+            name: path.to_owned(),
+            placed: true,
+        }
+    }
+
+    /// A note's file in its format's folder, by its name there.
+    pub(crate) fn in_folder(id: i64, format: Format, name: &str) -> Self {
+        OutFile {
+            note: Some(id),
+            format,
+            name: name.to_owned(),
+            placed: false,
         }
     }
 
@@ -60,13 +91,16 @@ impl OutFile {
             note: None,
             format,
             name: naming::bundle_name(format),
+            placed: false,
         }
     }
 
-    /// The folder holding the file, relative to the export folder: the format's for a note's
-    /// file, none (the export folder itself) for a bundle.
+    /// The format folder holding the file, relative to the export folder: the format's for a
+    /// note's file, none (the export folder itself) for a bundle or a placed file.
     pub(crate) fn folder(&self) -> Option<&'static str> {
-        self.note.map(|_| self.format.extension())
+        self.note
+            .filter(|_| !self.placed)
+            .map(|_| self.format.extension())
     }
 
     /// The path relative to the export folder.

@@ -23,11 +23,14 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::config::Layout;
 use super::naming::{self, MANIFEST_NAME, Naming, STAGING_PREFIX};
 use crate::format::{Format, RenderOptions};
 use crate::model::Note;
 
-/// The manifest layout; another number means a full export.
+/// The manifest layout; another number means a full export. (A manifest written before the
+/// settings named the front matter profile and the layout reads them as empty, and is refused
+/// for its other settings; placed entries, `<ext>:<path>`, are new lines of the same layout.)
 pub(crate) const MANIFEST_VERSION: u32 = 1;
 
 /// What the manifest keeps of a note: the first 16 bytes of a BLAKE3 hash of all its fields.
@@ -36,11 +39,14 @@ pub(crate) type NoteHash = [u8; 16];
 /// A (note id, format): one file of the `files` layout.
 pub(crate) type Key = (i64, Format);
 
-/// One line of the manifest: the file (its name in the format folder) and the note's hash.
+/// One line of the manifest: the file (its name in the format folder, or for a placed file
+/// its path from the export folder) and the note's hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Entry {
     pub(crate) name: String,
     pub(crate) hash: NoteHash,
+    /// Placed by the layout (the vault, Jekyll's `_posts/`), not in the format's folder.
+    pub(crate) placed: bool,
 }
 
 /// The hash of every field of `note`: its [`Note::content_hash`] (title, tags, times, body,
@@ -85,6 +91,14 @@ pub(crate) struct ManifestSettings {
     pub(crate) naming: String,
     /// `--csv-safe`.
     pub(crate) csv_safe: bool,
+    /// `--front-matter`: `keep` renders the sample notebook (no sources) as `smartnotes`
+    /// does, yet other notes differently, so the profile is named, not only hashed. (Absent
+    /// from an older manifest, which is then refused for its other settings.)
+    #[serde(default)]
+    pub(crate) front_matter: String,
+    /// `--layout`: `files` or `vault` (a vault's files are placed, named by the set of notes).
+    #[serde(default)]
+    pub(crate) layout: String,
     /// The smartnotes version, standing for the formats' version: another release may render
     /// differently.
     pub(crate) smartnotes: String,
@@ -95,7 +109,7 @@ pub(crate) struct ManifestSettings {
 
 impl ManifestSettings {
     /// The settings of an export.
-    pub(crate) fn of(naming: Naming, render: &RenderOptions) -> Self {
+    pub(crate) fn of(naming: Naming, render: &RenderOptions, layout: Layout) -> Self {
         let mut h = blake3::Hasher::new();
         let mut buf = Vec::new();
         for note in crate::store::sample::notes() {
@@ -114,6 +128,12 @@ impl ManifestSettings {
                 Naming::Id => "id".into(),
             },
             csv_safe: render.csv_safe,
+            front_matter: render.front_matter.name().into(),
+            layout: match layout {
+                Layout::Files => "files".into(),
+                Layout::Bundle => "bundle".into(),
+                Layout::Vault => "vault".into(),
+            },
             smartnotes: env!("CARGO_PKG_VERSION").into(),
             renderer: hex(&h.finalize().as_bytes()[..16]),
         }
@@ -202,7 +222,8 @@ pub(crate) fn read_no_link(path: &Path) -> io::Result<Vec<u8>> {
     Ok(text)
 }
 
-/// One entry line, `<id>\t<hash>\t<ext>/<name>`, or what is wrong with it.
+/// One entry line, `<id>\t<hash>\t<ext>/<name>` (or `<ext>:<path>` for a placed file), or
+/// what is wrong with it.
 fn parse_line(line: &str) -> Result<(Key, Entry), String> {
     let mut fields = line.splitn(3, '\t');
     let (Some(id), Some(hash), Some(rel)) = (fields.next(), fields.next(), fields.next()) else {
@@ -213,7 +234,7 @@ fn parse_line(line: &str) -> Result<(Key, Entry), String> {
     if !decode_hex(hash.as_bytes(), &mut note_hash) {
         return Err(format!("bad hash for note {id}"));
     }
-    let Some((format, name)) = own_path(rel, id) else {
+    let Some((format, name, placed)) = own_path(rel, id) else {
         return Err(format!(
             "{rel:?} is not a file smartnotes writes for note {id}"
         ));
@@ -221,17 +242,27 @@ fn parse_line(line: &str) -> Result<(Key, Entry), String> {
     let entry = Entry {
         name: name.to_owned(),
         hash: note_hash,
+        placed,
     };
     Ok(((id, format), entry))
 }
 
 /// The format and file name of `rel` if it is a path smartnotes makes for note `id`:
 /// `<ext>/<name>` with `name` a generated name of that note in that format, nothing else (no
-/// `..`, no root, no deeper path).
-fn own_path(rel: &str, id: i64) -> Option<(Format, &str)> {
+/// `..`, no root, no deeper path); or a placed file, `<ext>:<path>`, with a path the vault
+/// layout would write (see [`naming::vault_path_problem`]). The last item says which.
+fn own_path(rel: &str, id: i64) -> Option<(Format, &str, bool)> {
+    let folder = rel.find('/');
+    if let Some(colon) = rel.find(':').filter(|&c| folder.is_none_or(|f| c < f)) {
+        let (ext, path) = (&rel[..colon], &rel[colon + 1..]);
+        let format = Format::ALL.into_iter().find(|f| f.extension() == ext)?;
+        return naming::vault_path_problem(path)
+            .is_none()
+            .then_some((format, path, true));
+    }
     let (dir, name) = rel.split_once('/')?;
     let format = Format::ALL.into_iter().find(|f| f.extension() == dir)?;
-    (naming::generated_note(name, format) == Some(id)).then_some((format, name))
+    (naming::generated_note(name, format) == Some(id)).then_some((format, name, false))
 }
 
 /// Writes `entries` as the manifest of `out`, atomically (see the module docs).
@@ -241,6 +272,9 @@ pub(crate) fn write(
     mut entries: Vec<(Key, &Entry)>,
 ) -> io::Result<()> {
     entries.sort_by_key(|(key, _)| *key);
+    // Generated names hold no tab and no newline. A placed path is a remembered one and
+    // could: such an entry is left out, which only means its file is written again.
+    entries.retain(|(_, entry)| !(entry.placed && entry.name.contains(['\t', '\n', '\r'])));
     let header = Header {
         version: MANIFEST_VERSION,
         settings: settings.clone(),
@@ -254,8 +288,8 @@ pub(crate) fn write(
     serde_json::to_writer(&mut w, &header)?;
     w.write_all(b"\n")?;
     for ((id, format), entry) in &entries {
-        // Names are smartnotes' own (checked again when read): no tab, no newline.
-        writeln!(w, "{id}\t{}\t{format}/{}", hex(&entry.hash), entry.name)?;
+        let sep = if entry.placed { ':' } else { '/' };
+        writeln!(w, "{id}\t{}\t{format}{sep}{}", hex(&entry.hash), entry.name)?;
     }
     w.flush()?;
     drop(w);
@@ -334,6 +368,32 @@ mod tests {
         let mut n = base.clone();
         n.updated = crate::model::Timestamp::from_micros(1).unwrap();
         changed.push(n);
+        let mut n = base.clone();
+        n.properties.insert("draft".into(), true.into());
+        changed.push(n.clone());
+        // The order of properties is part of the note.
+        n.properties.insert("author".into(), "Ann".into());
+        let mut reordered = base.clone();
+        reordered.properties.insert("author".into(), "Ann".into());
+        reordered.properties.insert("draft".into(), true.into());
+        assert_ne!(note_hash(&n), note_hash(&reordered));
+        // The source: its path, its front matter and its imported hash each.
+        let sourced = |path: &str, front: Option<&str>, hash: Option<[u8; 16]>| {
+            let mut n = base.clone();
+            let mut source = crate::model::Source::new(path, front.map(str::to_owned));
+            source.imported_hash = hash;
+            n.source = Some(source);
+            n
+        };
+        changed.push(sourced("a.md", None, None));
+        let a = note_hash(&sourced("a.md", None, None));
+        for other in [
+            sourced("b.md", None, None),
+            sourced("a.md", Some(""), None),
+            sourced("a.md", None, Some([0; 16])),
+        ] {
+            assert_ne!(note_hash(&other), a);
+        }
         for n in changed {
             assert_ne!(note_hash(&n), h, "{n:?}");
         }
@@ -376,13 +436,18 @@ mod tests {
         let planted = format!("{STAGING_PREFIX}{}.manifest", std::process::id());
         std::os::unix::fs::symlink(&victim, out.path().join(&planted)).unwrap();
         std::os::unix::fs::symlink(&victim, out.path().join(MANIFEST_NAME)).unwrap();
-        let settings = ManifestSettings::of(Naming::Slug, &RenderOptions::default());
+        let settings = ManifestSettings::of(
+            Naming::Slug,
+            &RenderOptions::default(),
+            crate::export::Layout::Files,
+        );
         // A link at the manifest's name is not trusted when read...
         let refused = read(out.path(), &settings).unwrap_err();
         assert!(refused.contains("symbolic link"), "{refused}");
         let entry = Entry {
             name: "1-a.md".into(),
             hash: [7; 16],
+            placed: false,
         };
         write(out.path(), &settings, vec![((1, Format::Md), &entry)]).unwrap();
         assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");

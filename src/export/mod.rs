@@ -10,9 +10,11 @@
 //! 3. open the sink (`sink/`): the staging folder in the export folder, or nothing for a dry
 //!    run or the null sink, and with `--incremental` the manifest (`incremental.rs`,
 //!    `manifest.rs`);
-//! 4. run: in the `files` layout the notes become jobs (`job.rs`) as they stream in
-//!    (`produce.rs`) and the strategy runs them through the shared `Work` (`work.rs`); in the
-//!    `bundle` layout one writer per format is fed from the same stream (`bundle.rs`);
+//! 4. run: in the `files` and `vault` layouts the notes become jobs (`job.rs`) as they
+//!    stream in (`produce.rs`), placed where the layout says (`placement.rs`: the vault's
+//!    remembered paths, Jekyll's `_posts/`, read once before the jobs), and the strategy runs
+//!    them through the shared `Work` (`work.rs`); in the `bundle` layout one writer per format
+//!    is fed from the same stream (`bundle.rs`);
 //! 5. publish (`publish.rs`): the staged files go into place and old files go;
 //! 6. summarise: the books (`books.rs`) become the [`Summary`].
 //!
@@ -32,6 +34,7 @@ mod incremental;
 mod job;
 mod manifest;
 pub(crate) mod naming;
+mod placement;
 mod plan;
 mod produce;
 mod publish;
@@ -57,6 +60,7 @@ pub use summary::{Summary, human_bytes};
 
 use incremental::Incremental;
 use manifest::ManifestSettings;
+use placement::Placements;
 use publish::Publication;
 use sink::{Faulty, Null, Recorder, Sink, Staging};
 use source::Reader;
@@ -84,7 +88,12 @@ pub fn export(
         if let Some(progress) = &hooks.progress {
             progress.planned(plan.planned_jobs);
         }
-        let run = run(reader, config, &plan, &work, sinks.incremental.as_deref());
+        let run = Placements::plan(reader, config)
+            .map_err(ExportError::from)
+            .and_then(|placements| {
+                let inc = sinks.incremental.as_deref();
+                run(reader, config, &plan, &work, inc, placements.as_ref())
+            });
         // Publish what was written even when reading failed or the run was interrupted:
         // those files are complete, and leaving them staged would only delete them.
         let publication = match &sinks.staging {
@@ -138,7 +147,7 @@ fn open_sink(config: &ExportConfig) -> Result<Sinks, ExportError> {
     } else if config.sink == SinkKind::Dir {
         let folders: &[_] = match config.layout {
             Layout::Files => &config.formats,
-            Layout::Bundle => &[],
+            Layout::Bundle | Layout::Vault => &[],
         };
         let (staging, stale) = Staging::new(&config.out, folders)?;
         let staging = Arc::new(staging);
@@ -152,7 +161,7 @@ fn open_sink(config: &ExportConfig) -> Result<Sinks, ExportError> {
     sinks.incremental = config.incremental.then(|| {
         Arc::new(Incremental::load(
             &config.out,
-            ManifestSettings::of(config.naming, &config.render),
+            ManifestSettings::of(config.naming, &config.render, config.layout),
             &config.formats,
             config.verify,
         ))
@@ -178,12 +187,14 @@ fn run(
     plan: &Plan,
     work: &Arc<Work>,
     incremental: Option<&Incremental>,
+    placements: Option<&Placements>,
 ) -> Result<(), ExportError> {
     match config.layout {
-        Layout::Files => {
+        Layout::Files | Layout::Vault => {
             let strategy = config.strategy.build(plan.concurrency, config.runtime);
             let notes = reader.notes()?;
-            let mut jobs = produce::NoteJobs::new(notes, &config.formats, work, incremental);
+            let formats = &config.formats;
+            let mut jobs = produce::NoteJobs::new(notes, formats, work, incremental, placements);
             strategy.run(&mut jobs, work)
         }
         Layout::Bundle => bundle::write_bundles(reader, &config.formats, plan.concurrency, work),
@@ -240,6 +251,9 @@ fn summarise(
             .map(|r| r.take())
             .unwrap_or_default(),
         stale_removed: sinks.stale_removed,
+        front_matter: config.render.front_matter,
+        tags_changed: books.tags_changed.changes.into_iter().collect(),
+        notes_with_tags_changed: books.tags_changed.notes,
         failures: books.failures,
         spans: books.spans,
     }

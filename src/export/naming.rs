@@ -5,6 +5,11 @@
 //! never produce "name (1)" copies. The id in every name makes collisions impossible; the slug
 //! is only for people.
 //!
+//! Two layouts place files by names that carry no id: the vault (a note's remembered path, or
+//! [`vault_name`] for a note made in smartnotes) and Jekyll's posts ([`jekyll_post`]). Their
+//! names are checked here ([`vault_path_problem`]) and made distinct by `placement.rs`
+//! ([`with_suffix`], [`collision_key`]).
+//!
 //! [`generated_note`] is the mirror: it says whether a file name found in a format folder is
 //! one this module makes, and for which note. It is how a plain export recognises a note's
 //! file under an older title: only exact generated names (the id without leading zeros, a
@@ -120,6 +125,131 @@ pub fn generated_note(name: &str, format: Format) -> Option<i64> {
         Some(part) if slug(part) != part => None,
         _ => Some(id),
     }
+}
+
+/// The longest file name stem the vault layout makes from a title, in bytes: with a collision
+/// suffix (` (9007199254740991)`, 19 bytes) and `.md` a name stays far below the 255-byte
+/// file-name limit of ext4, APFS and NTFS.
+pub const MAX_VAULT_STEM_BYTES: usize = 200;
+
+/// The file name the vault layout gives a note made in smartnotes: `<title>.md`, the title
+/// made safe for Windows, macOS and Linux file names and for Obsidian's links.
+///
+/// In NFC; `/ \ : * ? " < > |` (path separators and what Windows refuses), Obsidian's link
+/// syntax `[ ] # ^ |` and control characters become spaces, runs of white space one space;
+/// no space or `.` at either end (Windows drops a trailing one, and a leading `.` hides the
+/// file from Obsidian); a name Windows reserves (`CON`, `NUL`, `COM1`, `LPT9`, ... in any
+/// case, with or without an extension) gets a `_`; capped at [`MAX_VAULT_STEM_BYTES`] on a
+/// character boundary; `Untitled` when nothing is left.
+pub fn vault_name(title: &str) -> String {
+    let refused = |c: char| {
+        c.is_control()
+            || matches!(
+                c,
+                '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' | '[' | ']' | '#' | '^'
+            )
+    };
+    let mut stem = String::with_capacity(title.len().min(MAX_VAULT_STEM_BYTES));
+    for c in title.nfc() {
+        let c = if refused(c) || c.is_whitespace() {
+            ' '
+        } else {
+            c
+        };
+        if c == ' ' && (stem.is_empty() || stem.ends_with(' ')) {
+            continue;
+        }
+        if stem.len() + c.len_utf8() > MAX_VAULT_STEM_BYTES {
+            break;
+        }
+        stem.push(c);
+    }
+    let stem = stem.trim_matches(|c: char| c == ' ' || c == '.');
+    let mut stem = if stem.is_empty() {
+        "Untitled".to_owned()
+    } else {
+        stem.to_owned()
+    };
+    if windows_reserved(&stem) {
+        stem.push('_');
+    }
+    stem.push_str(".md");
+    stem
+}
+
+/// Whether Windows reserves `stem` as a device name (`CON`, `PRN`, `AUX`, `NUL`, `COM0`-`COM9`,
+/// `LPT0`-`LPT9`, also with superscript digits), whatever its case and extension.
+fn windows_reserved(stem: &str) -> bool {
+    let base = stem
+        .split('.')
+        .next()
+        .unwrap_or(stem)
+        .trim_end()
+        .to_ascii_uppercase();
+    match base.as_str() {
+        "CON" | "PRN" | "AUX" | "NUL" => true,
+        _ => {
+            let (prefix, digit) = base.split_at(base.len().min(3));
+            matches!(prefix, "COM" | "LPT")
+                && matches!(
+                    digit,
+                    "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "¹" | "²" | "³"
+                )
+        }
+    }
+}
+
+/// The name Jekyll wants for a post: `_posts/YYYY-MM-DD-<slug>.md`, dated by creation (UTC).
+pub fn jekyll_post(note: &Note) -> String {
+    format!(
+        "_posts/{}-{}.md",
+        note.created.as_datetime().format("%Y-%m-%d"),
+        slug(&note.title)
+    )
+}
+
+/// `path` with ` (<id>)` (vault) or `-<id>` (Jekyll) before its extension: the name of a note
+/// whose own name another note already has.
+pub fn with_suffix(path: &str, id: i64, jekyll: bool) -> String {
+    let (stem, ext) = match path.rfind('.') {
+        Some(dot) if dot > path.rfind('/').map_or(0, |s| s + 1) => path.split_at(dot),
+        _ => (path, ""),
+    };
+    if jekyll {
+        format!("{stem}-{id}{ext}")
+    } else {
+        format!("{stem} ({id}){ext}")
+    }
+}
+
+/// Why a remembered source path cannot be written inside the export folder, if it cannot:
+/// it is absolute, a part of it is empty, `.` or `..`, a part is longer than 255 bytes, or it
+/// starts with the names smartnotes keeps for itself (`.smartnotes-`). A symbolic link on
+/// the way is found when the file is published.
+pub fn vault_path_problem(path: &str) -> Option<&'static str> {
+    if path.starts_with('/') {
+        return Some("it is an absolute path");
+    }
+    for part in path.split('/') {
+        match part {
+            "" => return Some("a part of it is empty (a leading, doubled or trailing /)"),
+            "." | ".." => {
+                return Some("it holds a . or .. part, which could lead outside the export folder");
+            }
+            part if part.len() > 255 => return Some("a part of it is longer than 255 bytes"),
+            _ => {}
+        }
+    }
+    if path.starts_with(".smartnotes-") {
+        return Some("names starting with .smartnotes- are the export's own");
+    }
+    None
+}
+
+/// The key two paths collide on in a folder that ignores case or normalization (macOS,
+/// Windows): NFC, lowercase.
+pub fn collision_key(path: &str) -> String {
+    path.nfc().flat_map(char::to_lowercase).collect()
 }
 
 /// The name of a bundle file.

@@ -41,7 +41,7 @@ impl Plan {
             .unwrap_or_else(|| (config.strategy).default_concurrency(planned_jobs, config.latency))
             .max(1);
         let (concurrency, threads) = match config.layout {
-            Layout::Files => {
+            Layout::Files | Layout::Vault => {
                 let admitted = config.strategy.admit(planned_jobs, asked, config.runtime)?;
                 (admitted.concurrency, admitted.threads)
             }

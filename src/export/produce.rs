@@ -1,7 +1,10 @@
-//! The jobs of the `files` layout, made on the reading thread as the notes stream in.
+//! The jobs of the `files` and `vault` layouts, made on the reading thread as the notes
+//! stream in.
 //!
-//! Each note becomes one [`Job`] per format, numbered in order. Before that, and only once per
-//! note: with `--incremental`, its [`note_hash`] is computed, and the (note, format) pairs the
+//! Each note becomes one [`Job`] per format, numbered in order, placed where the layout's
+//! [`Placements`] say (a note whose remembered path is refused fails that job, with the
+//! reason). Before that, and only once per note: what its front matter profile changes in its
+//! tags is counted, and with `--incremental` its [`note_hash`] is computed, and the (note, format) pairs the
 //! manifest vouches for are booked as unchanged and never become jobs, so a re-export of an
 //! unchanged notebook schedules nothing, whatever the strategy. A damaged note (a
 //! [`StoreError::Corrupt`] from the stream) fails its own jobs, named by its id, and the next
@@ -13,6 +16,7 @@ use std::sync::Arc;
 use super::incremental::Incremental;
 use super::job::Job;
 use super::manifest::note_hash;
+use super::placement::Placements;
 use super::source::Notes;
 use super::work::Work;
 use crate::format::Format;
@@ -25,6 +29,7 @@ pub(crate) struct NoteJobs<'a> {
     formats: &'a [Format],
     work: &'a Work,
     incremental: Option<&'a Incremental>,
+    placements: Option<&'a Placements>,
     next_index: u64,
     ready: VecDeque<Job>,
 }
@@ -36,12 +41,14 @@ impl<'a> NoteJobs<'a> {
         formats: &'a [Format],
         work: &'a Work,
         incremental: Option<&'a Incremental>,
+        placements: Option<&'a Placements>,
     ) -> Self {
         NoteJobs {
             notes,
             formats,
             work,
             incremental,
+            placements,
             next_index: 0,
             ready: VecDeque::with_capacity(formats.len()),
         }
@@ -52,14 +59,23 @@ impl<'a> NoteJobs<'a> {
         let hash = self.incremental.map(|_| note_hash(&note));
         // Under --verify every note is rendered and compared on the strategy's threads.
         let skip = self.incremental.filter(|inc| !inc.verify()).zip(hash);
+        self.work.front_matter_of(&note, self.formats);
         let mut unchanged = 0;
         for &format in self.formats {
             let index = self.next_index;
             self.next_index += 1;
+            let place = match self.placements.and_then(|p| p.get(note.id, format)) {
+                Some(Ok(path)) => Some(path),
+                Some(Err(reason)) => {
+                    self.work.fail_refused(&note, format, &reason);
+                    continue;
+                }
+                None => None,
+            };
             // After Ctrl-C, the job goes to the strategy, which stops there.
             if let Some((inc, hash)) = &skip
                 && !self.work.must_stop()
-                && inc.unchanged(note.id, format, hash)
+                && inc.unchanged(note.id, format, hash, place.as_deref())
             {
                 unchanged += 1;
                 continue;
@@ -69,6 +85,7 @@ impl<'a> NoteJobs<'a> {
                 note: note.clone(),
                 hash,
                 format,
+                place,
             });
         }
         if unchanged > 0 {

@@ -13,7 +13,7 @@ use super::books::{Failure, Span};
 use super::config::{Layout, OnError};
 use super::sink::PlannedFile;
 use super::strategy::StrategyKind;
-use crate::format::Format;
+use crate::format::{Format, FrontMatter, TagChange};
 
 /// The result of an export. `files + unchanged + failed + skipped() == planned_jobs`; nothing
 /// is skipped unless the export was interrupted or stopped early. (In the bundle layout a
@@ -81,6 +81,13 @@ pub struct Summary {
     pub planned: Vec<PlannedFile>,
     /// Staging folders of interrupted earlier exports that were cleaned up.
     pub stale_removed: usize,
+    /// The front matter profile of the Markdown files.
+    pub front_matter: FrontMatter,
+    /// What the profile changed in tags so that its reader takes them: how many of each
+    /// change (empty when none, or no Markdown was written).
+    pub tags_changed: Vec<(TagChange, u64)>,
+    /// In how many notes the profile changed a tag.
+    pub notes_with_tags_changed: u64,
     /// Every failed job, by note id and format.
     pub failures: Vec<Failure>,
     /// When each job ran, if the timeline was asked for; by job index.
@@ -102,7 +109,7 @@ impl Summary {
 
 impl Serialize for Summary {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Summary", 34)?;
+        let mut st = s.serialize_struct("Summary", 37)?;
         st.serialize_field("files", &self.files)?;
         st.serialize_field("bytes", &self.bytes)?;
         st.serialize_field("failed", &self.failed)?;
@@ -138,6 +145,20 @@ impl Serialize for Summary {
             st.serialize_field("planned", &self.planned)?;
         }
         st.serialize_field("stale_removed", &self.stale_removed)?;
+        st.serialize_field("front_matter", &self.front_matter)?;
+        if !self.tags_changed.is_empty() {
+            let changes: serde_json::Map<String, serde_json::Value> = (self.tags_changed.iter())
+                .map(|(change, n)| {
+                    let name = serde_json::to_value(change)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default();
+                    (name, (*n).into())
+                })
+                .collect();
+            st.serialize_field("tags_changed", &changes)?;
+            st.serialize_field("notes_with_tags_changed", &self.notes_with_tags_changed)?;
+        }
         st.serialize_field("failures", &self.failures)?;
         if !self.spans.is_empty() {
             st.serialize_field("spans", &self.spans)?;
@@ -215,6 +236,7 @@ impl fmt::Display for Summary {
                 self.stale_removed
             )?;
         }
+        self.fmt_tags(f)?;
         self.fmt_problems(f)
     }
 }
@@ -241,6 +263,23 @@ impl Summary {
         } else {
             Ok(())
         }
+    }
+
+    fn fmt_tags(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.tags_changed.is_empty() {
+            return Ok(());
+        }
+        let total: u64 = self.tags_changed.iter().map(|(_, n)| n).sum();
+        let each: Vec<String> = (self.tags_changed.iter())
+            .map(|(change, n)| format!("{n} {}", change.describe()))
+            .collect();
+        writeln!(
+            f,
+            "  tags written otherwise for {}: {total} change(s) in {} note(s): {}",
+            self.front_matter,
+            self.notes_with_tags_changed,
+            each.join(", ")
+        )
     }
 
     fn fmt_problems(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

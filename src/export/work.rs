@@ -143,7 +143,8 @@ impl Work {
 
     /// Does the real work of a job: renders it and writes it to the sink.
     pub(crate) fn execute(&self, job: Job) -> Executed {
-        let result = self.write_note(&job.note, job.hash, job.format);
+        let file = job.file(self.settings.naming);
+        let result = self.write_note(&job.note, &file, job.hash, job.format);
         Executed {
             index: job.index,
             result,
@@ -199,6 +200,28 @@ impl Work {
         let bundle = OutFile::bundle(format);
         let reason = format!("{error}; {} holds every other note", bundle.name);
         self.book_failure(Failure::damaged(id, format, bundle.path(), reason));
+    }
+
+    /// The job of `note` in `format` that cannot be placed: its remembered path cannot be
+    /// written inside the export folder (`reason`). It fails, named by that path.
+    pub(crate) fn fail_refused(&self, note: &Note, format: Format, reason: &str) {
+        let path = note
+            .source
+            .as_ref()
+            .map_or_else(|| format.extension().into(), |s| s.path.clone().into());
+        self.book_failure(Failure::refused(note.id, format, path, reason.to_owned()));
+        self.advance(1);
+    }
+
+    /// Counts what the front matter profile changes in `note`'s tags, once per note, when the
+    /// export writes Markdown.
+    pub(crate) fn front_matter_of(&self, note: &Note, formats: &[Format]) {
+        if formats.contains(&Format::Md) {
+            let changes = self.settings.render.front_matter.tag_changes(note);
+            if !changes.is_empty() {
+                self.tally.tags_changed(&changes);
+            }
+        }
     }
 
     /// Books `n` jobs left out because their files are up to date (no span: they never ran).
@@ -279,10 +302,10 @@ impl Work {
     fn write_note(
         &self,
         note: &Note,
+        file: &OutFile,
         hash: Option<NoteHash>,
         format: Format,
     ) -> Result<Option<u64>, Failure> {
-        let file = OutFile::of_note(note, format, self.settings.naming);
         BUFFER.with_borrow_mut(|buf| {
             buf.clear();
             format.render_file(note, &self.settings.render, buf);
@@ -292,20 +315,20 @@ impl Work {
             // which compares the bytes on disk here, on the strategy's threads.
             if let Some((inc, hash)) = incremental
                 && inc.verify()
-                && inc.same_on_disk(&file, &hash, buf)
+                && inc.same_on_disk(file, &hash, buf)
             {
                 return Ok(None);
             }
-            match self.with_retries(|| self.sink.write(&file, buf)) {
+            match self.with_retries(|| self.sink.write(file, buf)) {
                 Ok(()) => {
                     if let Some((inc, hash)) = incremental {
-                        inc.written(&file, hash);
+                        inc.written(file, hash);
                     }
                     Ok(Some(size))
                 }
                 Err(error) => {
-                    self.sink.discard(&file);
-                    Err(Failure::of(&file, &error))
+                    self.sink.discard(file);
+                    Err(Failure::of(file, &error))
                 }
             }
         })

@@ -1,6 +1,9 @@
 //! CSV as RFC 4180 writes it: CRLF line ends, fields quoted when they hold a comma, quote or
 //! line break, quotes doubled. The `csv` crate does the quoting; tags are joined with `;`,
-//! which [`crate::model::validate_tag`] keeps out of tags.
+//! which [`crate::model::validate_tag`] keeps out of tags. The last two columns hold the
+//! note's properties (a JSON object, in their order) and its source (a JSON object: path,
+//! front matter, imported hash), each an empty cell when the note has none, so every file has
+//! the same columns whatever its notes.
 
 use std::borrow::Cow;
 
@@ -8,7 +11,7 @@ use super::Render;
 use crate::model::Note;
 
 /// The header row of every CSV file smartnotes writes.
-pub(super) const HEADER: &[u8] = b"id,title,tags,created,updated,body\r\n";
+pub(super) const HEADER: &[u8] = b"id,title,tags,created,updated,body,properties,source\r\n";
 
 pub(super) struct Csv {
     /// Prefix cells that a spreadsheet would evaluate (see [`spreadsheet_safe`]).
@@ -28,6 +31,18 @@ impl Render for Csv {
                 Cow::Borrowed(s)
             }
         };
+        // Writing JSON values into a String cannot fail. A JSON object starts with `{`: never
+        // a cell a spreadsheet runs.
+        let properties = if note.properties.is_empty() {
+            String::new()
+        } else {
+            serde_json::to_string(&note.properties).unwrap_or_default()
+        };
+        let source = note
+            .source
+            .as_ref()
+            .map(|s| serde_json::to_string(s).unwrap_or_default())
+            .unwrap_or_default();
         let record = [
             Cow::Borrowed(id.as_str()),
             cell(&note.title),
@@ -35,6 +50,8 @@ impl Render for Csv {
             Cow::Borrowed(created.as_str()),
             Cow::Borrowed(updated.as_str()),
             cell(&note.body),
+            Cow::Borrowed(properties.as_str()),
+            Cow::Borrowed(source.as_str()),
         ];
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)

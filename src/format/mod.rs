@@ -7,10 +7,12 @@
 //! that a per-note file and a bundle hold records rendered by the same code.
 
 mod csv;
+pub mod front_matter;
 mod json;
 mod jsonl;
 mod markdown;
 
+pub use front_matter::{FrontMatter, TagChange};
 pub(crate) use markdown::{BODY_BYTES, opens_record};
 
 use std::borrow::Borrow;
@@ -25,13 +27,15 @@ use crate::model::Note;
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
-    /// Markdown with YAML front matter (id, title, tags, created, updated), then the body.
+    /// Markdown with front matter (smartnotes' own: id, title, tags, created, updated, then the
+    /// properties; or another [`FrontMatter`] profile), then the body.
     Md,
     /// One pretty-printed JSON object per note; a JSON array in a bundle.
     Json,
     /// One compact JSON object per line.
     Jsonl,
-    /// RFC 4180 CSV with the header `id,title,tags,created,updated,body`; tags joined by `;`.
+    /// RFC 4180 CSV with the header `id,title,tags,created,updated,body,properties,source`;
+    /// tags joined by `;`, properties and source as JSON (empty cells when there are none).
     Csv,
 }
 
@@ -104,7 +108,14 @@ impl Format {
             Format::Md => Framing {
                 header: b"",
                 record_end: b"",
-                render: &markdown::Markdown,
+                render: match options.front_matter {
+                    FrontMatter::Smartnotes => &markdown::Markdown(FrontMatter::Smartnotes),
+                    FrontMatter::Keep => &markdown::Markdown(FrontMatter::Keep),
+                    FrontMatter::Obsidian => &markdown::Markdown(FrontMatter::Obsidian),
+                    FrontMatter::Hugo => &markdown::Markdown(FrontMatter::Hugo),
+                    FrontMatter::Jekyll => &markdown::Markdown(FrontMatter::Jekyll),
+                    FrontMatter::Zola => &markdown::Markdown(FrontMatter::Zola),
+                },
             },
             Format::Json => Framing {
                 header: b"",
@@ -137,9 +148,12 @@ impl std::fmt::Display for Format {
 
 /// Choices that change how notes are rendered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RenderOptions {
     /// Prefix CSV cells that a spreadsheet would run as a formula.
     pub csv_safe: bool,
+    /// The front matter of Markdown files (bundles always get smartnotes' own).
+    pub front_matter: FrontMatter,
 }
 
 /// How one format renders one note.

@@ -121,7 +121,7 @@ fn csv_is_rfc_4180_and_parses_back() {
     for title in AWKWARD_TITLES {
         let n = note(title, "comma, \"quote\"\r\nnew line\n", &["x", "日本"]);
         let text = render(Format::Csv, &n);
-        assert!(text.starts_with("id,title,tags,created,updated,body\r\n"));
+        assert!(text.starts_with("id,title,tags,created,updated,body,properties,source\r\n"));
         let mut reader = ::csv::Reader::from_reader(text.as_bytes());
         let rows: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 1);
@@ -136,7 +136,10 @@ fn csv_is_rfc_4180_and_parses_back() {
 
 #[test]
 fn csv_safe_prefixes_formula_cells_only() {
-    let options = RenderOptions { csv_safe: true };
+    let options = RenderOptions {
+        csv_safe: true,
+        ..Default::default()
+    };
     let mut out = Vec::new();
     Format::Csv.render_file(
         &note("=HYPERLINK(\"x\")", "plain", &["@a"]),
@@ -199,7 +202,10 @@ fn empty_bundles_are_valid() {
     assert_eq!(serde_json::from_slice::<Vec<Note>>(&out).unwrap(), []);
     let mut out = Vec::new();
     format_bundle(Format::Csv, none(), &mut out);
-    assert_eq!(out, b"id,title,tags,created,updated,body\r\n");
+    assert_eq!(
+        out,
+        b"id,title,tags,created,updated,body,properties,source\r\n"
+    );
 }
 
 fn format_bundle(
@@ -287,4 +293,84 @@ fn markdown_bundle_records_give_their_length_only_when_needed() {
     // A note's own file never carries the key: only a bundle needs it.
     let text = render(Format::Md, &note("t", "---\nid: 1\n", &[]));
     assert!(!text.contains("body_bytes"), "{text}");
+}
+
+fn with_properties() -> Note {
+    let mut n = note("Vault note", "text\n", &["a"]);
+    let serde_json::Value::Object(properties) = serde_json::json!({
+        "zeta": [1, "two", {"three": null}], "aliases": ["A"], "draft": false
+    }) else {
+        unreachable!()
+    };
+    n.properties = properties;
+    let mut source = crate::model::Source::new(
+        "Folder/Vault note.md",
+        Some("---\r\nzeta: 1\r\n---\r\n".into()),
+    );
+    source.imported_hash = Some([1; 16]);
+    n.source = Some(source);
+    n
+}
+
+#[test]
+fn json_and_jsonl_carry_properties_and_source_after_the_body_in_their_order() {
+    let n = with_properties();
+    for format in [Format::Json, Format::Jsonl] {
+        let text = render(format, &n);
+        let body = text.find("\"body\"").unwrap();
+        let props = text.find("\"properties\"").unwrap();
+        let zeta = text.find("\"zeta\"").unwrap();
+        let aliases = text.find("\"aliases\"").unwrap();
+        let source = text.find("\"source\"").unwrap();
+        assert!(
+            body < props && props < zeta && zeta < aliases && aliases < source,
+            "{text}"
+        );
+        let back: Note = serde_json::from_str(text.trim_end()).unwrap();
+        assert_eq!(back, n);
+        assert_eq!(
+            serde_json::to_string(&back.properties).unwrap(),
+            serde_json::to_string(&n.properties).unwrap()
+        );
+    }
+}
+
+#[test]
+fn csv_carries_properties_and_source_as_json_cells() {
+    let n = with_properties();
+    let text = render(Format::Csv, &n);
+    let mut reader = ::csv::Reader::from_reader(text.as_bytes());
+    let row = reader.records().next().unwrap().unwrap();
+    assert_eq!(row.len(), 8);
+    assert_eq!(
+        &row[6],
+        r#"{"zeta":[1,"two",{"three":null}],"aliases":["A"],"draft":false}"#
+    );
+    assert_eq!(
+        &row[7],
+        r#"{"path":"Folder/Vault note.md","front_matter":"---\r\nzeta: 1\r\n---\r\n","imported_hash":"01010101010101010101010101010101"}"#
+    );
+    // A note without them: two empty cells.
+    let text = render(Format::Csv, &note("t", "b", &[]));
+    assert!(text.ends_with(",b,,\r\n"), "{text:?}");
+}
+
+#[test]
+fn markdown_puts_properties_after_smartnotes_keys_and_each_profile_renders() {
+    let n = with_properties();
+    let text = render(Format::Md, &n);
+    assert!(
+        text.contains("updated: 2026-11-24T10:45:30.250Z\nzeta:\n  - 1\n  - two\n  - three: null\naliases:\n  - A\ndraft: false\n---\ntext\n"),
+        "{text}"
+    );
+    for profile in FrontMatter::ALL {
+        let options = RenderOptions {
+            front_matter: profile,
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        Format::Md.render_file(&n, &options, &mut out);
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.ends_with("\ntext\n"), "{profile}: {text}");
+    }
 }

@@ -129,7 +129,14 @@ fn round_trip(record: &Record, format: Format, mode: Mode) -> Result<(), TestCas
     };
     let mut bytes = Vec::new();
     let csv_safe = mode.csv_safe;
-    format.render_file(&note, &RenderOptions { csv_safe }, &mut bytes);
+    format.render_file(
+        &note,
+        &RenderOptions {
+            csv_safe,
+            ..Default::default()
+        },
+        &mut bytes,
+    );
     let text = String::from_utf8(bytes).map_err(|e| TestCaseError::fail(e.to_string()))?;
     let name = format!("1-x.{}", format.extension());
     for strict in [true, false] {

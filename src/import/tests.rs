@@ -117,11 +117,6 @@ fn parse_counted(path: &Path, text: &str, format: Format, csv_safe: bool) -> (Ve
     (read.records, work)
 }
 
-/// `text` read as import reads it by default (other tools' notes too, problems as warnings).
-fn parse_lenient(path: &Path, text: &str, format: Format) -> Vec<Parsed> {
-    super::parse(path, text, shape(format), &options(false, false)).records
-}
-
 fn read_back(
     name: &str,
     bytes: &[u8],
@@ -162,7 +157,7 @@ proptest! {
     /// written, its `#words` not taken for tags, its empty title kept).
     #[test]
     fn every_format_reads_back_the_note_it_wrote(note in note(), csv_safe: bool, strict: bool) {
-        let options = RenderOptions { csv_safe };
+        let options = RenderOptions { csv_safe, ..Default::default() };
         for format in Format::ALL {
             let mut bytes = Vec::new();
             format.render_file(&note, &options, &mut bytes);
@@ -177,7 +172,7 @@ proptest! {
     /// and add a line break to a body without one).
     #[test]
     fn bundles_read_back_every_note(notes in prop::collection::vec(note(), 0..5), csv_safe: bool) {
-        let options = RenderOptions { csv_safe };
+        let options = RenderOptions { csv_safe, ..Default::default() };
         for format in Format::ALL {
             let mut bytes = Vec::new();
             format

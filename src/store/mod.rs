@@ -26,7 +26,7 @@ use rusqlite::{
 };
 
 pub use migrations::{MigrateError, SCHEMA_VERSION};
-pub use query::{DateField, DateSpec, Query, QueryError, Search, Sort};
+pub use query::{DateField, DateSpec, PropFilter, Query, QueryError, Search, Sort};
 pub use snapshot::{NoteStream, Snapshot};
 
 use crate::model::{MAX_ID, NewNote, Note, NoteError, validate_note};

@@ -32,6 +32,8 @@ pub struct Query {
     pub by: DateField,
     /// Full-text search over titles and bodies.
     pub search: Option<Search>,
+    /// Notes with every one of these properties (`--prop KEY`, `--prop KEY=VALUE`).
+    pub props: Vec<PropFilter>,
     /// At most this many notes, after sorting.
     pub limit: Option<u64>,
     /// The order notes come in.
@@ -89,6 +91,9 @@ pub enum QueryError {
     /// A `"` without its closing partner.
     #[error("unterminated quote in search text {0:?}")]
     Unterminated(String),
+    /// `--prop` without a key (`=x`, or nothing).
+    #[error("{0:?} names no property: write KEY or KEY=VALUE")]
+    EmptyProperty(String),
     /// A date that is neither a day, an RFC 3339 time, nor a relative age.
     #[error(
         "{text:?} is not a date: write a day (2026-11-24), an RFC 3339 time \
@@ -178,6 +183,48 @@ impl FromStr for Search {
             text: text.to_owned(),
             fts: terms.join(" AND "),
         })
+    }
+}
+
+/// A filter on a property: the note has the key (`KEY`), and with a value (`KEY=VALUE`) the
+/// property is that value or a list holding it.
+///
+/// A value compares as text: a string as itself, a number as SQLite writes it (`3`, `2.5`),
+/// `true`, `false` and `null` as those words; keys and values compare exactly (letter case
+/// included). A map matches `KEY` only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PropFilter {
+    /// The property's key.
+    pub key: String,
+    /// The value it must have, or hold in its list; `None` for any value.
+    pub value: Option<String>,
+}
+
+impl FromStr for PropFilter {
+    type Err = QueryError;
+
+    /// `KEY` or `KEY=VALUE` (split at the first `=`).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (key, value) = match text.split_once('=') {
+            Some((key, value)) => (key, Some(value.to_owned())),
+            None => (text, None),
+        };
+        if key.is_empty() {
+            return Err(QueryError::EmptyProperty(text.to_owned()));
+        }
+        Ok(PropFilter {
+            key: key.to_owned(),
+            value,
+        })
+    }
+}
+
+impl fmt::Display for PropFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.value {
+            Some(value) => write!(f, "{}={value}", self.key),
+            None => f.write_str(&self.key),
+        }
     }
 }
 
@@ -314,6 +361,11 @@ impl Query {
                 .push("n.id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)".to_owned());
             params.push(Value::Text(search.fts.clone()));
         }
+        for prop in &self.props {
+            let (clause, values) = prop.condition();
+            clauses.push(clause);
+            params.extend(values);
+        }
         if clauses.is_empty() {
             ("1".to_owned(), params)
         } else {
@@ -362,6 +414,33 @@ impl Query {
             format!("{select} WHERE {condition} ORDER BY {key} {order}{tiebreak} LIMIT {page}"),
             params,
         )
+    }
+}
+
+impl PropFilter {
+    /// The SQL condition on `notes AS n` and its parameters. A properties column that is not
+    /// valid JSON (a damaged row) matches nothing instead of failing the whole query.
+    fn condition(&self) -> (String, Vec<Value>) {
+        const TEXT: &str = "CASE {v}.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' \
+                            WHEN 'null' THEN 'null' ELSE CAST({v}.atom AS TEXT) END";
+        let text = |v: &str| TEXT.replace("{v}", v);
+        let mut sql = "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(n.properties) \
+                       THEN n.properties END) p WHERE p.key = ?"
+            .to_owned();
+        let mut params = vec![Value::Text(self.key.clone())];
+        if let Some(value) = &self.value {
+            sql.push_str(&format!(
+                " AND ((p.type NOT IN ('array', 'object') AND {} = ?) \
+                 OR (p.type = 'array' AND EXISTS (SELECT 1 FROM json_each(p.value) e \
+                 WHERE e.type NOT IN ('array', 'object') AND {} = ?)))",
+                text("p"),
+                text("e")
+            ));
+            params.push(Value::Text(value.clone()));
+            params.push(Value::Text(value.clone()));
+        }
+        sql.push(')');
+        (sql, params)
     }
 }
 

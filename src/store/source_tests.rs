@@ -379,3 +379,68 @@ fn a_notebook_of_schema_2_migrates_and_keeps_its_notes() {
         .unwrap();
     assert!(plan.contains("notes_by_source_path"), "{plan}");
 }
+
+#[test]
+fn prop_filters_match_keys_values_and_list_items_and_skip_damaged_json() {
+    let mut store = Store::open_in_memory().unwrap();
+    let with = |props: serde_json::Value| NewNote {
+        properties: properties(props),
+        ..NewNote::now("n", "", vec![])
+    };
+    let ids = store
+        .add_all([
+            with(json!({"draft": true, "aliases": ["Sync", "Headless"], "weight": 2})),
+            with(json!({"draft": false, "author": "Ann", "ratio": 2.5})),
+            with(json!({"nested": {"draft": true}, "empty": null})),
+            NewNote::now("plain", "", vec![]),
+            with(json!({"draft": "yes"})),
+        ])
+        .unwrap();
+    store
+        .conn
+        .execute(
+            "UPDATE notes SET properties = '{oops' WHERE id = ?1",
+            [ids[4]],
+        )
+        .unwrap();
+    let mut found = |filters: &[&str]| -> Vec<i64> {
+        let query = Query {
+            props: filters.iter().map(|f| f.parse().unwrap()).collect(),
+            ..Query::default()
+        };
+        let count = store.count(&query).unwrap();
+        let ids: Vec<i64> = store.list(&query).unwrap().iter().map(|n| n.id).collect();
+        assert_eq!(
+            count,
+            ids.len() as u64,
+            "count and list agree for {filters:?}"
+        );
+        ids
+    };
+    assert_eq!(
+        found(&["draft"]),
+        [ids[0], ids[1]],
+        "a nested key is not a property"
+    );
+    assert_eq!(found(&["draft=true"]), [ids[0]]);
+    assert_eq!(found(&["draft=false"]), [ids[1]]);
+    assert_eq!(found(&["aliases=Headless"]), [ids[0]], "an item of a list");
+    assert_eq!(
+        found(&["aliases=headless"]),
+        Vec::<i64>::new(),
+        "exact case"
+    );
+    assert_eq!(found(&["weight=2"]), [ids[0]]);
+    assert_eq!(found(&["ratio=2.5"]), [ids[1]]);
+    assert_eq!(found(&["empty=null"]), [ids[2]]);
+    assert_eq!(found(&["nested"]), [ids[2]]);
+    assert_eq!(
+        found(&["draft", "author=Ann"]),
+        [ids[1]],
+        "every filter must match"
+    );
+    assert_eq!(found(&["author="]), Vec::<i64>::new());
+    assert!("=x".parse::<PropFilter>().is_err());
+    let f: PropFilter = "a=b=c".parse().unwrap();
+    assert_eq!((f.key.as_str(), f.value.as_deref()), ("a", Some("b=c")));
+}

@@ -125,6 +125,7 @@ mod tests {
             note: Some(id),
             format: Format::Md,
             name: format!("{id}.md"),
+            placed: false,
         }
     }
 

@@ -60,6 +60,8 @@ pub(crate) struct Staging {
 struct Ledger {
     notes: Vec<(Format, Names)>,
     bundles: Vec<Format>,
+    // Files the layout places (the vault; Jekyll's `_posts/`): note, format, path.
+    placed: Vec<(i64, Format, String)>,
 }
 
 /// Notes' file names of one format, in one string: a few bytes per file more than the names.
@@ -74,6 +76,10 @@ impl Ledger {
     /// Books a note's file, fully written.
     fn book(&mut self, file: &OutFile) {
         let Some(id) = file.note else { return };
+        if file.placed {
+            self.placed.push((id, file.format, file.name.clone()));
+            return;
+        }
         let i = match self.notes.iter().position(|(f, _)| *f == file.format) {
             Some(i) => i,
             None => {
@@ -224,6 +230,7 @@ impl Staging {
                 published.failed.push(Unpublished { file, bytes, error });
             }
         }
+        self.publish_placed(ledger.placed, &mut published);
         // Whatever is left (files that failed to move) goes with the staging folder.
         let _ = fs::remove_dir_all(self.out.join(&self.name));
         published
@@ -245,11 +252,7 @@ impl Staging {
         };
         let mut earlier = earlier_names(&target, format);
         for (id, name) in names.iter() {
-            let file = OutFile {
-                note: Some(id),
-                format,
-                name: name.to_owned(),
-            };
+            let file = OutFile::in_folder(id, format, name);
             if let Err(e) = rename(staged, &target, name) {
                 let bytes = size(staged, name);
                 let error = self.explain(e, &file.path());
@@ -269,6 +272,57 @@ impl Staging {
         }
     }
 
+    /// Moves placed files into place, in path order (each folder's files together), making
+    /// their folders as needed. A symbolic link, or a file, where a folder must be fails that
+    /// file: nothing is ever written through a link.
+    fn publish_placed(&self, mut placed: Vec<(i64, Format, String)>, published: &mut Published) {
+        placed.sort_by(|a, b| a.2.cmp(&b.2));
+        // The folder of the last file, staged and final, held open for the next ones.
+        let mut current: Option<(String, io::Result<FolderPair>)> = None;
+        for (id, format, path) in placed {
+            let file = OutFile::placed(id, format, &path);
+            let (dir, name) = split(&path);
+            if current.as_ref().is_none_or(|(d, _)| d != dir) {
+                let staged = walk(&self.root, dir, false).map_err(io::Error::from);
+                let target = staged.and_then(|staged| {
+                    walk(&self.out_dir, dir, true)
+                        .map(|target| (staged, target))
+                        .map_err(|e| self.explain_on_the_way(e, dir))
+                });
+                current = Some((dir.to_owned(), target));
+            }
+            let Some((_, folders)) = &current else {
+                continue;
+            };
+            let result = match folders {
+                Ok((staged, target)) => {
+                    rename(staged, target, name).map_err(|e| self.explain(e, &file.path()))
+                }
+                Err(e) => Err(io::Error::new(e.kind(), e.to_string())),
+            };
+            if let Err(error) = result {
+                let bytes = folders.as_ref().map_or(0, |(staged, _)| size(staged, name));
+                published.failed.push(Unpublished { file, bytes, error });
+            }
+        }
+    }
+
+    /// An error opening the folders `dir` (relative to the export folder) on the way to a
+    /// placed file.
+    fn explain_on_the_way(&self, e: Errno, dir: &str) -> io::Error {
+        match e {
+            Errno::LOOP | Errno::NOTDIR => io::Error::new(
+                io::Error::from(e).kind(),
+                format!(
+                    "{} is or passes a symbolic link or a file where a folder must be; smartnotes \
+                     never writes through links out of the output folder",
+                    self.out.join(dir).display()
+                ),
+            ),
+            e => io::Error::from(e),
+        }
+    }
+
     fn fail_all(
         &self,
         format: Format,
@@ -280,11 +334,7 @@ impl Staging {
         let error = self.explain(e, Path::new(format.extension()));
         for (id, name) in names.iter() {
             published.failed.push(Unpublished {
-                file: OutFile {
-                    note: Some(id),
-                    format,
-                    name: name.to_owned(),
-                },
+                file: OutFile::in_folder(id, format, name),
                 bytes: size(staged, name),
                 error: io::Error::new(error.kind(), error.to_string()),
             });
@@ -316,23 +366,44 @@ impl Staging {
         let mut files = Vec::new();
         for (format, names) in &ledger.notes {
             for (id, name) in names.iter() {
-                files.push(OutFile {
-                    note: Some(id),
-                    format: *format,
-                    name: name.to_owned(),
-                });
+                files.push(OutFile::in_folder(id, *format, name));
             }
         }
         files.extend(ledger.bundles.into_iter().map(OutFile::bundle));
+        let placed = ledger.placed.iter();
+        files.extend(placed.map(|(id, format, path)| OutFile::placed(*id, *format, path)));
         files
             .into_iter()
             .filter_map(|file| {
-                let folder = self.staged_folder(&file).ok()?;
-                let bytes = size(folder, &file.name);
-                rustix::fs::unlinkat(folder, file.name.as_str(), AtFlags::empty()).ok()?;
+                let bytes = self.unstage(&file)?;
                 Some((file, bytes))
             })
             .collect()
+    }
+
+    /// Deletes a staged file; its size if it was there.
+    fn unstage(&self, file: &OutFile) -> Option<u64> {
+        if file.placed {
+            let (dir, name) = split(&file.name);
+            let folder = walk(&self.root, dir, false).ok()?;
+            let bytes = size(&folder, name);
+            rustix::fs::unlinkat(&folder, name, AtFlags::empty()).ok()?;
+            return Some(bytes);
+        }
+        let folder = self.staged_folder(file).ok()?;
+        let bytes = size(folder, &file.name);
+        rustix::fs::unlinkat(folder, file.name.as_str(), AtFlags::empty()).ok()?;
+        Some(bytes)
+    }
+
+    /// Removes a placed old file: only a regular file, only through real folders.
+    fn remove_placed(&self, file: &OutFile) -> io::Result<bool> {
+        let (dir, name) = split(&file.name);
+        match walk(&self.out_dir, dir, false) {
+            Ok(folder) => remove_regular_file(folder, name),
+            Err(Errno::NOENT) => Ok(false),
+            Err(e) => Err(self.explain_on_the_way(e, dir)),
+        }
     }
 
     /// Removes old files of notes from the export folder: only regular files, only through
@@ -346,17 +417,11 @@ impl Staging {
             if !done.insert((file.format, file.folder(), file.name.as_str())) {
                 continue;
             }
-            let folder = match file.folder() {
-                Some(ext) => folders
-                    .entry(file.format)
-                    .or_insert_with(|| open_folder(&self.out_dir, ext))
-                    .as_ref()
-                    .map(|fd| fd.as_fd()),
-                None => Ok(self.out_dir.as_fd()),
+            let result = if file.placed {
+                self.remove_placed(file)
+            } else {
+                self.remove_in_folder(file, &mut folders)
             };
-            let result = folder
-                .map_err(|e| self.explain(*e, Path::new(file.format.extension())))
-                .and_then(|folder| remove_regular_file(folder, &file.name));
             match result {
                 Ok(true) => removed.files += 1,
                 Ok(false) => {}
@@ -371,12 +436,39 @@ impl Staging {
         }
         removed
     }
+
+    fn remove_in_folder(
+        &self,
+        file: &OutFile,
+        folders: &mut HashMap<Format, Result<OwnedFd, Errno>>,
+    ) -> io::Result<bool> {
+        {
+            let folder = match file.folder() {
+                Some(ext) => folders
+                    .entry(file.format)
+                    .or_insert_with(|| open_folder(&self.out_dir, ext))
+                    .as_ref()
+                    .map(|fd| fd.as_fd()),
+                None => Ok(self.out_dir.as_fd()),
+            };
+            folder
+                .map_err(|e| self.explain(*e, Path::new(file.format.extension())))
+                .and_then(|folder| remove_regular_file(folder, &file.name))
+        }
+    }
 }
 
 impl Sink for Staging {
     fn write(&self, file: &OutFile, bytes: &[u8]) -> io::Result<()> {
-        let folder = self.staged_folder(file)?;
-        let written = create(folder, &file.name).and_then(|mut f| f.write_all(bytes));
+        let placed_folder;
+        let (folder, name) = if file.placed {
+            let (dir, name) = split(&file.name);
+            placed_folder = walk(&self.root, dir, true)?;
+            (&placed_folder, name)
+        } else {
+            (self.staged_folder(file)?, file.name.as_str())
+        };
+        let written = create(folder, name).and_then(|mut f| f.write_all(bytes));
         match written {
             Ok(()) => {
                 lock(&self.ledger).book(file);
@@ -384,7 +476,7 @@ impl Sink for Staging {
             }
             Err(e) => {
                 // A half-written file (a full disk) must not be published at the end.
-                let _ = rustix::fs::unlinkat(folder, file.name.as_str(), AtFlags::empty());
+                let _ = rustix::fs::unlinkat(folder, name, AtFlags::empty());
                 Err(e)
             }
         }
@@ -397,7 +489,9 @@ impl Sink for Staging {
     }
 
     fn discard(&self, file: &OutFile) {
-        if let Ok(folder) = self.staged_folder(file) {
+        if file.placed {
+            let _ = self.unstage(file);
+        } else if let Ok(folder) = self.staged_folder(file) {
             let _ = rustix::fs::unlinkat(folder, file.name.as_str(), AtFlags::empty());
         }
         if file.note.is_none() {
@@ -411,6 +505,34 @@ impl Sink for Staging {
 fn make_folder(parent: impl AsFd, name: &str) -> io::Result<OwnedFd> {
     rustix::fs::mkdirat(&parent, name, Mode::from_raw_mode(0o777))?;
     Ok(open_folder(&parent, name)?)
+}
+
+/// A folder of placed files, staged and final, held open.
+type FolderPair = (OwnedFd, OwnedFd);
+
+/// A placed file's path as its folders (`a/b`, empty for none) and its name.
+fn split(path: &str) -> (&str, &str) {
+    path.rsplit_once('/').unwrap_or(("", path))
+}
+
+/// Opens the folders `dirs` (`a/b`, relative to `start`) one at a time, never following a
+/// link; with `create`, a missing one is made. An empty `dirs` opens `start` again.
+fn walk(start: impl AsFd, dirs: &str, create: bool) -> Result<OwnedFd, Errno> {
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    let mut folder = rustix::fs::openat(&start, ".", flags, Mode::empty())?;
+    for part in dirs.split('/').filter(|p| !p.is_empty()) {
+        folder = match open_folder(&folder, part) {
+            Err(Errno::NOENT) if create => {
+                match rustix::fs::mkdirat(&folder, part, Mode::from_raw_mode(0o777)) {
+                    Ok(()) | Err(Errno::EXIST) => {}
+                    Err(e) => return Err(e),
+                }
+                open_folder(&folder, part)?
+            }
+            other => other?,
+        };
+    }
+    Ok(folder)
 }
 
 /// Opens the folder `name` in `parent`; a symbolic link is `ELOOP`, a file `ENOTDIR`.
@@ -512,6 +634,7 @@ mod tests {
             note: Some(id),
             format: Format::Md,
             name: name.into(),
+            placed: false,
         }
     }
 
@@ -696,5 +819,55 @@ mod tests {
         std::os::unix::fs::symlink(&victim, staged).unwrap();
         assert!(staging.write(&md(1, "1-a.md"), b"x").is_err());
         assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn placed_files_make_their_folders_and_never_pass_a_link_or_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("a")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("a/link")).unwrap();
+        fs::write(dir.path().join("file"), "mine").unwrap();
+        let staging = Staging::new(dir.path(), &[]).unwrap().0;
+        let placed = |id, path: &str| OutFile::placed(id, Format::Md, path);
+        for (id, path) in [
+            (1, "a/b/c/one.md"),
+            (2, "a/link/two.md"),
+            (3, "file/three.md"),
+            (4, "top.md"),
+            (5, "a/b/c/five.md"),
+        ] {
+            staging.write(&placed(id, path), path.as_bytes()).unwrap();
+        }
+        let published = staging.publish();
+        let mut failed: Vec<_> = published
+            .failed
+            .iter()
+            .map(|u| (u.file.note, u.error.to_string()))
+            .collect();
+        failed.sort();
+        assert_eq!(failed.len(), 2, "{failed:?}");
+        assert_eq!(failed[0].0, Some(2));
+        assert!(failed[0].1.contains("symbolic link"), "{}", failed[0].1);
+        assert_eq!(failed[1].0, Some(3));
+        for path in ["a/b/c/one.md", "a/b/c/five.md", "top.md"] {
+            assert_eq!(fs::read_to_string(dir.path().join(path)).unwrap(), path);
+        }
+        assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0);
+        assert_eq!(fs::read_to_string(dir.path().join("file")).unwrap(), "mine");
+        // Removing old placed files: only regular files, never through the link.
+        fs::write(outside.path().join("two.md"), "theirs").unwrap();
+        let removed = staging.remove_old(&[
+            placed(1, "a/b/c/one.md"),
+            placed(2, "a/link/two.md"),
+            placed(9, "gone/x.md"),
+        ]);
+        assert_eq!(removed.files, 1);
+        assert_eq!(removed.warnings.len(), 1, "{:?}", removed.warnings);
+        assert_eq!(
+            fs::read_to_string(outside.path().join("two.md")).unwrap(),
+            "theirs"
+        );
     }
 }

@@ -1,0 +1,140 @@
+//! The `smartnotes` profile: id, title, tags, created, updated (the keys `smartnotes import`
+//! reads), then the note's properties in their order.
+//!
+//! The five keys are produced by a YAML serializer, never by string pasting, so titles such as
+//! `key: value`, `#tag`, `- item` or `---` come out quoted and parse back as the same string;
+//! then the title and tags a YAML 1.1 reader would not take for strings (`yes`, `1:30`) are
+//! quoted. Properties follow, written by [`super::yaml`]. A note without properties is
+//! written exactly as before properties existed.
+
+use serde::Serialize;
+
+use super::{Profile, yaml};
+use crate::format::markdown::BODY_BYTES;
+use crate::model::{Note, Timestamp};
+
+pub(super) struct Smartnotes;
+
+impl Profile for Smartnotes {
+    fn write(&self, note: &Note, out: &mut Vec<u8>) {
+        write(note, None, out);
+    }
+}
+
+/// Appends the front matter of a record of a Markdown bundle: with `body_bytes`, the length
+/// of a body that cannot show where it ends (see `markdown.rs`).
+pub(crate) fn write_bundle_record(note: &Note, body_bytes: Option<usize>, out: &mut Vec<u8>) {
+    write(note, body_bytes, out);
+}
+
+#[derive(Serialize)]
+struct Keys<'a> {
+    id: i64,
+    title: &'a str,
+    tags: &'a [String],
+    created: Timestamp,
+    updated: Timestamp,
+    // Named as BODY_BYTES says (a test checks it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body_bytes: Option<usize>,
+}
+
+fn write(note: &Note, body_bytes: Option<usize>, out: &mut Vec<u8>) {
+    debug_assert_eq!(BODY_BYTES, "body_bytes");
+    let keys = Keys {
+        id: note.id,
+        title: &note.title,
+        tags: &note.tags,
+        created: note.created,
+        updated: note.updated,
+        body_bytes,
+    };
+    out.extend_from_slice(b"---\n");
+    let start = out.len();
+    // Serializing plain strings, integers and lists into a Vec cannot fail; should the
+    // crate ever disagree, the record says so instead of silently dropping fields.
+    if let Err(e) = serde_yaml_ng::to_writer(&mut *out, &keys) {
+        out.extend_from_slice(format!("error: {e}\n").as_bytes());
+    }
+    quote_yaml_1_1_scalars(out, start, note);
+    if !note.properties.is_empty() {
+        let mut text = String::new();
+        yaml::entries(
+            &mut text,
+            note.properties.iter().map(|(k, v)| (k.as_str(), v)),
+        );
+        out.extend_from_slice(text.as_bytes());
+    }
+    out.extend_from_slice(b"---\n");
+}
+
+/// Quotes the title and tags that the serializer left plain but that a YAML 1.1 reader, such as
+/// Jekyll's Psych, would not read as strings (`yes`, `off`, `1:30`, `1_000`).
+///
+/// The serializer follows YAML 1.2, where those are strings. Every such scalar is a single
+/// word with no quote in it, so wrapping it in single quotes is exact.
+fn quote_yaml_1_1_scalars(out: &mut Vec<u8>, start: usize, note: &Note) {
+    let ambiguous = |s: &str| yaml_1_1_non_string(s);
+    if !ambiguous(&note.title) && !note.tags.iter().any(|t| ambiguous(t)) {
+        return;
+    }
+    let Ok(text) = std::str::from_utf8(&out[start..]) else {
+        return;
+    };
+    let mut fixed = String::with_capacity(text.len() + 8);
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches('\n');
+        let quoted = match content.split_once(' ') {
+            Some(("title:", value)) if value == note.title && ambiguous(value) => {
+                Some(format!("title: '{value}'"))
+            }
+            Some(("-", value)) if note.tags.iter().any(|t| t == value) && ambiguous(value) => {
+                Some(format!("- '{value}'"))
+            }
+            _ => None,
+        };
+        match quoted {
+            Some(q) => {
+                fixed.push_str(&q);
+                fixed.push('\n');
+            }
+            None => fixed.push_str(line),
+        }
+    }
+    out.truncate(start);
+    out.extend_from_slice(fixed.as_bytes());
+}
+
+/// Whether YAML 1.1 resolves this plain scalar to something other than a string.
+fn yaml_1_1_non_string(s: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
+        "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "~", "null", "Null", "NULL", "<<",
+        "=",
+    ];
+    if WORDS.contains(&s) {
+        return true;
+    }
+    // Numbers with `_` separators, sexagesimal `1:30`, and base prefixes are YAML 1.1 numbers.
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    !digits.is_empty()
+        && digits.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || matches!(c, '_' | ':' | '.' | 'x' | 'o' | 'b'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::yaml_1_1_non_string;
+
+    #[test]
+    fn yaml_1_1_scalars() {
+        for s in ["yes", "Off", "~", "1:30", "1_000", "0x1F", "-1.5", "<<"] {
+            assert!(yaml_1_1_non_string(s), "{s}");
+        }
+        for s in ["yesterday", "one", "a:b", "", "key: value", "1 2"] {
+            assert!(!yaml_1_1_non_string(s), "{s}");
+        }
+    }
+}
