@@ -200,7 +200,7 @@ fn error(
     message: String,
     start: Option<(usize, usize)>,
 ) -> ImportError {
-    let message = strip_location(&message).to_owned();
+    let message = strip_location(&message);
     let (line, message) = match (e.line(), start) {
         (0, start) => (start.map(|(line, _)| line), message),
         (l, None) => (Some(l), format!("{message} (column {})", e.column())),

@@ -305,18 +305,24 @@ fn is_bundle(path: &Path, text: &str) -> bool {
         && opens_record(text)
 }
 
-/// Drops a serde error's own ` at line N column M`: the message already starts with ours.
-fn strip_location(message: &str) -> &str {
-    match message.rfind(" at line ") {
-        Some(i)
-            if message[i + 9..]
-                .split(" column ")
-                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) =>
-        {
-            &message[..i]
-        }
-        _ => message,
+/// Drops a serde error's own ` at line N column M` (at its end, or before a `, while ...`
+/// that libyaml adds): the message already starts with ours, at the file's line.
+fn strip_location(message: &str) -> String {
+    let Some(i) = message.rfind(" at line ") else {
+        return message.to_owned();
+    };
+    let rest = &message[i + 9..];
+    let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+    let line = digits(rest);
+    let Some(after) = rest[line..].strip_prefix(" column ") else {
+        return message.to_owned();
+    };
+    let column = digits(after);
+    let tail = &after[column..];
+    if line == 0 || column == 0 || !(tail.is_empty() || tail.starts_with(',')) {
+        return message.to_owned();
     }
+    format!("{}{tail}", &message[..i]).into()
 }
 
 /// Parses a size: `1024`, `1KB` (1000), `1KiB` (1024), `16MiB`, `2GB`; case does not matter.
@@ -344,4 +350,23 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .parse()
         .map_err(|_| format!("{text:?} is not a size (write it like 1024, 1KB, 16MiB)"))?;
     Ok((value * factor as f64).round() as u64)
+}
+
+#[cfg(test)]
+mod strip_tests {
+    use super::strip_location;
+
+    #[test]
+    fn a_parsers_own_location_is_dropped_at_the_end_or_before_while() {
+        assert_eq!(strip_location("bad at line 3 column 7"), "bad");
+        assert_eq!(
+            strip_location("did not find ',' at line 2 column 5, while parsing a flow sequence"),
+            "did not find ',', while parsing a flow sequence"
+        );
+        assert_eq!(strip_location("at line x column 2"), "at line x column 2");
+        assert_eq!(
+            strip_location("a title at line 3 column 4 of text"),
+            "a title at line 3 column 4 of text"
+        );
+    }
 }
