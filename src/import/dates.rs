@@ -183,6 +183,10 @@ struct Scanner<'a> {
 
 type Clock = (i8, i8, i8, i32);
 
+/// A date's year, month and day, its clock if it has one, and its offset in seconds if it has
+/// one.
+type Parts = ((i16, i8, i8), Option<Clock>, Option<i64>);
+
 impl Scanner<'_> {
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
@@ -215,7 +219,7 @@ impl Scanner<'_> {
     }
 
     /// `date [(T|space) time [space* zone]]`, and nothing after.
-    fn date_time(&mut self) -> Option<((i16, i8, i8), Option<Clock>, Option<i64>)> {
+    fn date_time(&mut self) -> Option<Parts> {
         let date = self.date()?;
         if self.i == self.b.len() {
             return Some((date, None, None));

@@ -35,9 +35,8 @@ pub(super) fn read(
     let mut entries = Vec::new();
     let mut current: Option<Entry<'_>> = None;
     let mut at = 0;
-    let mut line_no = 0;
-    for line in text.split_inclusive('\n') {
-        line_no += 1;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        let line_no = index + 1;
         if let Some((when, title)) = opening(line.trim_end_matches(['\n', '\r']), &options.zone) {
             if let Some(entry) = current.take() {
                 entries.push(entry.note(path, &text[entry.body_start..at], report));

@@ -102,8 +102,9 @@ impl Default for ImportConfig {
     }
 }
 
-/// How one text is read: what [`parse`] needs beyond the text.
-#[derive(Clone, Debug)]
+/// How one text is read: what [`parse`] needs beyond the text. The default reads as import
+/// does without options: not strictly, dates without a zone in the local zone.
+#[derive(Clone, Debug, Default)]
 pub struct ReadOptions {
     /// Only what smartnotes writes, every problem an error.
     pub strict: bool,
@@ -120,19 +121,6 @@ pub struct ReadOptions {
     /// The file's modification time: the dates of a note that gives none (the current time
     /// when not known).
     pub modified: Option<Timestamp>,
-}
-
-impl Default for ReadOptions {
-    fn default() -> Self {
-        ReadOptions {
-            strict: false,
-            csv_safe: false,
-            zone: Zone::local(),
-            ids_matter: false,
-            source_path: None,
-            modified: None,
-        }
-    }
 }
 
 impl ReadOptions {
@@ -322,7 +310,7 @@ fn strip_location(message: &str) -> String {
     if line == 0 || column == 0 || !(tail.is_empty() || tail.starts_with(',')) {
         return message.to_owned();
     }
-    format!("{}{tail}", &message[..i]).into()
+    format!("{}{tail}", &message[..i])
 }
 
 /// Parses a size: `1024`, `1KB` (1000), `1KiB` (1024), `16MiB`, `2GB`; case does not matter.

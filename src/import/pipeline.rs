@@ -1,5 +1,7 @@
-//! [`import`], step by step: walk, read and parse every file (on threads), fold copies, find
-//! the notes the notebook already holds, write in one transaction, count.
+//! [`import`], step by step: walk; read and parse the files, a chunk at a time on rayon's
+//! threads, while this thread folds the copies of a note, matches each note with the notebook's
+//! and writes it, all in one transaction ([`Store::import_each`]), which is committed at the
+//! end unless the input held an error; count.
 //!
 //! What is matched with what, so that an import repeated never doubles a note:
 //! - a note with an id under `--keep-ids` or `--update`: by that id ([`Store::import`]);
@@ -11,8 +13,9 @@
 //!   field (title, tags, both times, body, properties) to one the notebook holds is counted
 //!   unchanged and not added again. Importing the same backup or journal twice adds nothing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -21,7 +24,11 @@ use super::error::{ImportError, Origin, Warning};
 use super::walk::{Shape, SpecialFile, WalkedFile, read_text, walk};
 use super::{FileRead, ImportConfig, ReadOptions, Record, parse};
 use crate::model::ContentHash;
-use crate::store::{ImportMode, Incoming, Outcome, Query, Store, StoreError};
+use crate::store::{ImportMode, ImportSink, Incoming, Outcome, Query, Store, StoreError};
+
+/// Files read and parsed at a time: enough to keep every thread busy, few enough that the
+/// writer starts at once and memory holds a few chunks, not the whole import.
+const CHUNK: usize = 512;
 
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Default, Serialize)]
@@ -102,219 +109,29 @@ pub fn import(
         errors: walked.errors,
         ..ImportSummary::default()
     };
-    let records = read_all(&walked.files, config, &mut summary);
-    let (records, duplicates, conflicts) = fold_duplicates(records, config.mode);
-    summary.duplicates = duplicates;
-    summary.errors.extend(conflicts);
-    summary.errors.extend(same_paths(&records));
-    if records.is_empty() && summary.errors.is_empty() && summary.skipped_files > 0 {
-        if let Some(path) = paths.first() {
-            summary.errors.push(ImportError::NoNotes {
-                path: path.clone(),
-                skipped: summary.skipped_files,
-            });
-        }
-    }
-    let known = known_notes(store, &records, config.mode)?;
-    write(store, records, known, config, &mut summary)?;
-    Ok(summary)
-}
-
-/// Reads and parses every file, two at a time or more (rayon's pool: reading waits on the
-/// disk, parsing YAML costs CPU), and gathers the results in the walk's order.
-fn read_all(
-    files: &[WalkedFile],
-    config: &ImportConfig,
-    summary: &mut ImportSummary,
-) -> Vec<Record> {
-    let reads: Vec<Result<FileRead, ImportError>> = files
-        .par_iter()
-        .map(|file| {
-            let text = read_text(&file.path, config.max_size)?;
-            let options = ReadOptions {
-                source_path: Some(file.relative.clone()),
-                modified: text.modified,
-                ..ReadOptions::of(config)
-            };
-            Ok(parse(&file.path, &text.text, file.shape, &options))
+    let known = known_notes(store, config.mode)?;
+    let files = &walked.files;
+    let report = std::thread::scope(|scope| {
+        let (send, receive) = sync_channel(4);
+        scope.spawn(move || read_chunks(files, config, &send));
+        store.import_each(config.mode, config.dry_run, config.skip_invalid, |sink| {
+            let mut writing = Writing::new(known, config, &mut summary);
+            writing.all(files, receive, sink)?;
+            let notes = writing.notes;
+            if let (0, true, true, Some(path)) = (
+                notes,
+                summary.errors.is_empty(),
+                summary.skipped_files > 0,
+                paths.first(),
+            ) {
+                summary.errors.push(ImportError::NoNotes {
+                    path: path.clone(),
+                    skipped: summary.skipped_files,
+                });
+            }
+            Ok(summary.errors.is_empty() || config.skip_invalid)
         })
-        .collect();
-    let mut records = Vec::with_capacity(files.len());
-    for (file, read) in files.iter().zip(reads) {
-        let read = match read {
-            Ok(read) => read,
-            Err(e) => {
-                summary.errors.push(e);
-                continue;
-            }
-        };
-        if read.skipped {
-            summary.skipped_files += 1;
-            summary.files -= 1;
-            summary.warnings.push(Warning {
-                path: file.path.clone(),
-                line: Some(1),
-                message: "skipped: its first line opens no jrnl entry (`[YYYY-MM-DD HH:MM] Title`), so it is no journal".into(),
-            });
-        }
-        summary.warnings.extend(read.warnings);
-        summary.dates_without_zone += read.zoneless;
-        for result in read.records {
-            match result {
-                Ok(record) => records.push(record),
-                Err(e) => summary.errors.push(e),
-            }
-        }
-    }
-    records
-}
-
-/// Folds the copies of one note: records with the same id and the same fields (the same note
-/// exported to several formats) are kept once, and the others counted as duplicates. A copy
-/// that knows where its note came from (a Markdown file's source) gives its source to the one
-/// kept.
-///
-/// Records that share an id but differ are a [`ImportError::Conflict`] naming both files when
-/// ids are kept ([`ImportMode::KeepIds`], [`ImportMode::Update`]): which one would win is not
-/// ours to guess. With new ids they are simply different notes and both are kept.
-pub fn fold_duplicates(
-    records: Vec<Record>,
-    mode: ImportMode,
-) -> (Vec<Record>, u64, Vec<ImportError>) {
-    let mut kept: Vec<Record> = Vec::with_capacity(records.len());
-    // The first record kept for each id, and the records kept for each id and content hash:
-    // a lookup each, however many records share an id.
-    let mut first: HashMap<i64, usize> = HashMap::new();
-    let mut same: HashMap<(i64, ContentHash), Vec<usize>> = HashMap::new();
-    let mut duplicates = 0;
-    let mut errors = Vec::new();
-    for record in records {
-        let Some(id) = record.id else {
-            kept.push(record);
-            continue;
-        };
-        let key = (id, record.note.content_hash());
-        let copies = same.get(&key).map_or(&[][..], Vec::as_slice);
-        if let Some(&copy) = copies.iter().find(|&&i| same_fields(&kept[i], &record)) {
-            duplicates += 1;
-            if kept[copy].note.source.is_none() {
-                kept[copy].note.source = record.note.source;
-            }
-            continue;
-        }
-        if let (Some(&first), false) = (first.get(&id), mode == ImportMode::NewIds) {
-            errors.push(ImportError::Conflict {
-                id,
-                first: kept[first].origin.clone(),
-                second: record.origin,
-            });
-            continue;
-        }
-        first.entry(id).or_insert(kept.len());
-        same.entry(key).or_default().push(kept.len());
-        kept.push(record);
-    }
-    (kept, duplicates, errors)
-}
-
-/// Every field but the source equal (a note exported to JSON has no source; its Markdown copy
-/// has one).
-fn same_fields(a: &Record, b: &Record) -> bool {
-    let (a, b) = (&a.note, &b.note);
-    a.title == b.title
-        && a.body == b.body
-        && a.tags == b.tags
-        && a.created == b.created
-        && a.updated == b.updated
-        && a.properties == b.properties
-        && a.properties.keys().eq(b.properties.keys())
-}
-
-/// Two records that would come in at one source path (two roots holding `x.md`): the second
-/// would replace the first on the next import.
-fn same_paths(records: &[Record]) -> Vec<ImportError> {
-    let mut seen: HashMap<&str, &PathBuf> = HashMap::new();
-    let mut errors = Vec::new();
-    for record in records {
-        let Some(source) = &record.note.source else {
-            continue;
-        };
-        match seen.get(source.path.as_str()) {
-            Some(&first) => errors.push(ImportError::SamePath {
-                relative: source.path.clone(),
-                first: first.clone(),
-                second: record.origin.path.clone(),
-            }),
-            None => {
-                seen.insert(&source.path, &record.origin.path);
-            }
-        }
-    }
-    errors
-}
-
-/// The ids of the notebook's notes by content, when some record has nothing else to be
-/// matched by (no source, new ids): see the module's documentation. Damaged notes are left
-/// out; they match nothing.
-fn known_notes(
-    store: &mut Store,
-    records: &[Record],
-    mode: ImportMode,
-) -> Result<HashMap<ContentHash, i64>, StoreError> {
-    let mut known = HashMap::new();
-    if mode != ImportMode::NewIds || records.iter().all(|r| r.note.source.is_some()) {
-        return Ok(known);
-    }
-    let snapshot = store.snapshot()?;
-    for note in snapshot.notes(&Query::default())?.flatten() {
-        known.entry(note.content_hash()).or_insert(note.id);
-    }
-    Ok(known)
-}
-
-/// Gives the store the records it has to decide on, and counts what happened to each.
-fn write(
-    store: &mut Store,
-    records: Vec<Record>,
-    known: HashMap<ContentHash, i64>,
-    config: &ImportConfig,
-    summary: &mut ImportSummary,
-) -> Result<(), StoreError> {
-    // Each record's outcome when it is already known; the others go to the store, in order.
-    let settled: Vec<Option<Outcome>> = records
-        .iter()
-        .map(|r| match &r.note.source {
-            None => known
-                .get(&r.note.content_hash())
-                .map(|&id| Outcome::Unchanged(id)),
-            Some(_) => None,
-        })
-        .collect();
-    let incoming: Vec<Incoming> = records
-        .iter()
-        .zip(&settled)
-        .filter(|(_, s)| s.is_none())
-        .map(|(r, _)| Incoming {
-            id: r.id,
-            note: r.note.clone(),
-        })
-        .collect();
-    // Any error so far already means nothing is written: ask the store only what it would
-    // do, so clashes are reported too.
-    let failed = !summary.errors.is_empty() && !config.skip_invalid;
-    let report = store.import(
-        &incoming,
-        config.mode,
-        config.dry_run || failed,
-        config.skip_invalid,
-    )?;
-    let mut from_store = report.outcomes.into_iter();
-    for (record, settled) in records.into_iter().zip(settled) {
-        let Some(outcome) = settled.or_else(|| from_store.next()) else {
-            continue;
-        };
-        count(record, outcome, config.dry_run, summary);
-    }
+    })?;
     summary.invalid = summary.errors.len() as u64;
     summary.committed = report.committed;
     if !report.committed && !config.dry_run {
@@ -324,14 +141,291 @@ fn write(
         summary.updated = 0;
         summary.unchanged = 0;
     }
-    Ok(())
+    Ok(summary)
 }
 
-fn count(record: Record, outcome: Outcome, dry_run: bool, summary: &mut ImportSummary) {
+/// A file read and parsed, each record with its content hash.
+type Read = Result<(FileRead, Vec<ContentHash>), ImportError>;
+
+/// Reads and parses `files` a chunk at a time on rayon's pool (reading waits on the disk,
+/// parsing YAML costs CPU), hashes every note there too (the writer matches by hash, and the
+/// source of a note is stamped with it), and sends each chunk's results, in the walk's order,
+/// until the files end or the writer stops listening.
+fn read_chunks(files: &[WalkedFile], config: &ImportConfig, send: &SyncSender<Vec<Read>>) {
+    for chunk in files.chunks(CHUNK) {
+        let reads: Vec<Read> = chunk
+            .par_iter()
+            .map(|file| {
+                let text = read_text(&file.path, config.max_size)?;
+                let options = ReadOptions {
+                    source_path: Some(file.relative.clone()),
+                    modified: text.modified,
+                    ..ReadOptions::of(config)
+                };
+                let mut read = parse(&file.path, &text.text, file.shape, &options);
+                let hashes = read
+                    .records
+                    .iter_mut()
+                    .flatten()
+                    .map(|r| {
+                        let hash = r.note.content_hash();
+                        if let Some(source) = &mut r.note.source {
+                            source.imported_hash.get_or_insert(hash);
+                        }
+                        hash
+                    })
+                    .collect();
+                Ok((read, hashes))
+            })
+            .collect();
+        if send.send(reads).is_err() {
+            return;
+        }
+    }
+}
+
+/// The writer's side of an import: every record read goes through the fold, the path check
+/// and the notebook, and is counted.
+struct Writing<'a> {
+    config: &'a ImportConfig,
+    summary: &'a mut ImportSummary,
+    fold: Fold,
+    /// The file each source path came from.
+    paths: HashMap<String, PathBuf>,
+    known: HashMap<ContentHash, i64>,
+    /// Records kept (not copies).
+    notes: u64,
+}
+
+impl<'a> Writing<'a> {
+    fn new(
+        known: HashMap<ContentHash, i64>,
+        config: &'a ImportConfig,
+        summary: &'a mut ImportSummary,
+    ) -> Self {
+        Writing {
+            config,
+            summary,
+            fold: Fold::new(config.mode),
+            paths: HashMap::new(),
+            known,
+            notes: 0,
+        }
+    }
+
+    fn all(
+        &mut self,
+        files: &[WalkedFile],
+        receive: Receiver<Vec<Read>>,
+        sink: &mut ImportSink<'_, '_>,
+    ) -> Result<(), StoreError> {
+        let mut files = files.iter();
+        for chunk in receive {
+            for (file, read) in files.by_ref().zip(chunk) {
+                self.file(file, read, sink)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn file(
+        &mut self,
+        file: &WalkedFile,
+        read: Read,
+        sink: &mut ImportSink<'_, '_>,
+    ) -> Result<(), StoreError> {
+        let (read, hashes) = match read {
+            Ok(read) => read,
+            Err(e) => {
+                self.summary.errors.push(e);
+                return Ok(());
+            }
+        };
+        if read.skipped {
+            self.summary.skipped_files += 1;
+            self.summary.files -= 1;
+            self.summary.warnings.push(Warning {
+                path: file.path.clone(),
+                line: Some(1),
+                message: "skipped: its first line opens no jrnl entry (`[YYYY-MM-DD HH:MM] Title`), so it is no journal".into(),
+            });
+        }
+        self.summary.warnings.extend(read.warnings);
+        self.summary.dates_without_zone += read.zoneless;
+        let mut hashes = hashes.into_iter();
+        for result in read.records {
+            match (result, hashes.next()) {
+                (Ok(record), Some(hash)) => self.record(record, hash, sink)?,
+                (Ok(_), None) => {}
+                (Err(e), _) => self.summary.errors.push(e),
+            }
+        }
+        Ok(())
+    }
+
+    fn record(
+        &mut self,
+        record: Record,
+        hash: ContentHash,
+        sink: &mut ImportSink<'_, '_>,
+    ) -> Result<(), StoreError> {
+        let record = match self.fold.take(record, hash) {
+            Folded::Keep(record) => record,
+            Folded::Copy => {
+                self.summary.duplicates += 1;
+                return Ok(());
+            }
+            Folded::Conflict(e) => {
+                self.summary.errors.push(e);
+                return Ok(());
+            }
+        };
+        self.notes += 1;
+        if let Some(source) = &record.note.source {
+            if let Some(first) = self.paths.get(&source.path) {
+                self.summary.errors.push(ImportError::SamePath {
+                    relative: source.path.clone(),
+                    first: first.clone(),
+                    second: record.origin.path.clone(),
+                });
+                return Ok(());
+            }
+            self.paths
+                .insert(source.path.clone(), record.origin.path.clone());
+        }
+        let known = match &record.note.source {
+            None => self.known.get(&hash).map(|&id| Outcome::Unchanged(id)),
+            _ => None,
+        };
+        let Record {
+            origin, id, note, ..
+        } = record;
+        let (outcome, title) = match known {
+            Some(outcome) => (outcome, String::new()),
+            None => {
+                let title = note.title.clone();
+                (sink.put(&Incoming { id, note })?.clone(), title)
+            }
+        };
+        count(
+            Kept { origin, id, title },
+            outcome,
+            self.config.dry_run,
+            self.summary,
+        );
+        Ok(())
+    }
+}
+
+/// What the fold makes of a record.
+// A record is moved through once per note: boxing it would cost an allocation each.
+#[allow(clippy::large_enum_variant)]
+enum Folded {
+    /// A note to import.
+    Keep(Record),
+    /// A copy of one already kept.
+    Copy,
+    /// Same id as one kept, other contents, with ids kept.
+    Conflict(ImportError),
+}
+
+/// The copies of a note already seen: records with the same id and the same fields (the same
+/// note exported to several formats) are kept once. Records that share an id but differ are a
+/// [`ImportError::Conflict`] naming both files when ids are kept ([`ImportMode::KeepIds`],
+/// [`ImportMode::Update`]): which one would win is not ours to guess. With new ids they are
+/// simply different notes and both are kept.
+struct Fold {
+    mode: ImportMode,
+    /// Where the first record of each id was read.
+    first: HashMap<i64, Origin>,
+    /// The id and content hash of every record kept: a lookup each, however many records share
+    /// an id. The hash is 128 bits of BLAKE3 over every field but the source, so two records
+    /// with the same key hold the same note.
+    same: HashSet<(i64, ContentHash)>,
+}
+
+impl Fold {
+    fn new(mode: ImportMode) -> Self {
+        Fold {
+            mode,
+            first: HashMap::new(),
+            same: HashSet::new(),
+        }
+    }
+
+    /// `record`, whose content hash is `hash`, kept, or what it is instead.
+    fn take(&mut self, record: Record, hash: ContentHash) -> Folded {
+        let Some(id) = record.id else {
+            return Folded::Keep(record);
+        };
+        let key = (id, hash);
+        if self.same.contains(&key) {
+            return Folded::Copy;
+        }
+        if let (Some(first), false) = (self.first.get(&id), self.mode == ImportMode::NewIds) {
+            return Folded::Conflict(ImportError::Conflict {
+                id,
+                first: first.clone(),
+                second: record.origin,
+            });
+        }
+        self.first
+            .entry(id)
+            .or_insert_with(|| record.origin.clone());
+        self.same.insert(key);
+        Folded::Keep(record)
+    }
+}
+
+/// Folds the copies of one note, as an import does (see `Fold`): the records to import, how
+/// many copies were left out, and the conflicts.
+pub fn fold_duplicates(
+    records: Vec<Record>,
+    mode: ImportMode,
+) -> (Vec<Record>, u64, Vec<ImportError>) {
+    let mut fold = Fold::new(mode);
+    let (mut kept, mut duplicates, mut errors) = (Vec::new(), 0, Vec::new());
+    for record in records {
+        let hash = record.note.content_hash();
+        match fold.take(record, hash) {
+            Folded::Keep(record) => kept.push(record),
+            Folded::Copy => duplicates += 1,
+            Folded::Conflict(e) => errors.push(e),
+        }
+    }
+    (kept, duplicates, errors)
+}
+
+/// The ids of the notebook's notes by content, under new ids, when the notebook has notes:
+/// what a note without a source is matched by (see the module's documentation). Damaged notes
+/// are left out; they match nothing.
+fn known_notes(
+    store: &mut Store,
+    mode: ImportMode,
+) -> Result<HashMap<ContentHash, i64>, StoreError> {
+    let mut known = HashMap::new();
+    if mode != ImportMode::NewIds {
+        return Ok(known);
+    }
+    let snapshot = store.snapshot()?;
+    for note in snapshot.notes(&Query::default())?.flatten() {
+        known.entry(note.content_hash()).or_insert(note.id);
+    }
+    Ok(known)
+}
+
+/// What is left of a record once its note went to the store: what the summary names.
+struct Kept {
+    origin: Origin,
+    id: Option<i64>,
+    title: String,
+}
+
+fn count(record: Kept, outcome: Outcome, dry_run: bool, summary: &mut ImportSummary) {
     if let Outcome::Clash(existing) = &outcome {
         summary.errors.push(ImportError::Clash {
             id: existing.id,
-            title: record.note.title,
+            title: record.title,
             existing: existing.title.clone(),
             origin: record.origin,
         });

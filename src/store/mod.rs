@@ -25,6 +25,7 @@ use rusqlite::{
     params_from_iter,
 };
 
+pub use import::ImportSink;
 pub use migrations::{MigrateError, SCHEMA_VERSION};
 pub use query::{DateField, DateSpec, PropFilter, Query, QueryError, Search, Sort};
 pub use snapshot::{NoteStream, Snapshot};
