@@ -13,6 +13,8 @@
 //! whose front matter no reader accepts is not refused: [`read`] says where and why, and the
 //! caller takes the whole text as body.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use super::front_matter::{MAX_BYTES, MAX_DEPTH};
@@ -205,27 +207,54 @@ fn json<'a>(text: &'a str, lines: &mut Lines<'_>) -> Result<Option<Front<'a>>, R
     }))
 }
 
-/// The line (of the file) of the key `key` in `front`, found by looking for it at the start of
-/// a line: `key:` (YAML), `key =` (TOML), `"key":` (JSON).
-pub(super) fn key_line(front: &Front<'_>, key: &str, lines: &mut Lines<'_>) -> usize {
-    lines.charge(front.inner.len());
-    let hit = |line: &str| {
-        let line = line.trim_start();
-        let rest = match front.kind {
-            Kind::Json => line
-                .strip_prefix('"')
-                .and_then(|l| l.strip_prefix(key))
-                .and_then(|l| l.strip_prefix('"')),
-            _ => line
-                .strip_prefix(key)
-                .or_else(|| line.strip_prefix(&format!("\"{key}\"")))
-                .or_else(|| line.strip_prefix(&format!("'{key}'"))),
-        };
-        rest.map(str::trim_start)
-            .is_some_and(|r| r.starts_with(if front.kind == Kind::Toml { '=' } else { ':' }))
+/// The lines of a front matter's keys, found by looking at the start of each line once:
+/// `key:` (YAML), `key =` (TOML), `"key":` (JSON), the key quoted or not. Built on the first
+/// question, so that a front matter with thousands of keys to warn about is scanned once.
+pub(super) struct KeyLines<'a> {
+    front: &'a Front<'a>,
+    found: Option<HashMap<&'a str, usize>>,
+}
+
+impl<'a> KeyLines<'a> {
+    pub(super) fn new(front: &'a Front<'a>) -> Self {
+        KeyLines { front, found: None }
+    }
+
+    /// The line of the file that `key` is on (the first line of the front matter if it is
+    /// not found at the start of a line).
+    pub(super) fn line(&mut self, key: &str, lines: &mut Lines<'_>) -> usize {
+        let front = self.front;
+        let found = self.found.get_or_insert_with(|| {
+            lines.charge(front.inner.len());
+            let mut found = HashMap::new();
+            for (i, line) in front.inner.lines().enumerate() {
+                if let Some(key) = key_of(line, front.kind) {
+                    found.entry(key).or_insert(front.inner_line + i);
+                }
+            }
+            found
+        });
+        found.get(key).copied().unwrap_or(front.inner_line)
+    }
+}
+
+/// The key a line of a front matter starts with, if it starts with one.
+fn key_of(line: &str, kind: Kind) -> Option<&str> {
+    let line = line.trim_start();
+    let sep = if kind == Kind::Toml { '=' } else { ':' };
+    let (key, rest) = match line.as_bytes().first()? {
+        q @ (b'"' | b'\'') => {
+            let q = *q as char;
+            let end = line[1..].find(q)? + 1;
+            (&line[1..end], &line[end + 1..])
+        }
+        _ if kind == Kind::Json => return None,
+        _ => {
+            let end = line.find(sep)?;
+            (line[..end].trim_end(), &line[end..])
+        }
     };
-    let at = front.inner.lines().position(hit).unwrap_or(0);
-    front.inner_line + at
+    rest.trim_start().starts_with(sep).then_some(key)
 }
 
 #[cfg(test)]
@@ -342,7 +371,7 @@ mod tests {
         ] {
             let mut lines = Lines::new(text);
             let f = read(text, &mut lines).unwrap().unwrap();
-            assert_eq!(key_line(&f, key, &mut lines), want, "{text}");
+            assert_eq!(KeyLines::new(&f).line(key, &mut lines), want, "{text}");
         }
     }
 }

@@ -925,3 +925,76 @@ fn triggers_are_back_on_after_every_kind_of_import() {
     store.remove(1).unwrap();
     assert_eq!(search(&store, "dingo"), 0);
 }
+
+/// Issue 12, item 5: the readers of other tools' notes do work linear in their input too, as
+/// the trust issue's rule says: a vault note with a long YAML, TOML or JSON front matter and a
+/// long body of tags and code, jrnl's JSON export and its journal file, `n` units each.
+#[test]
+fn the_readers_of_other_tools_do_work_linear_in_their_input() {
+    let units: [(&str, Shape, fn(usize) -> String); 6] = [
+        // A warning for every key: each is named at its line, the front matter scanned once.
+        ("n.md", Shape::Markdown, |n| {
+            let keys: Vec<String> = (0..n).map(|i| format!("\"k\\u0001{i}\": 1")).collect();
+            format!("{{\n{}\n}}\nbody\n", keys.join(",\n"))
+        }),
+        ("n.md", Shape::Markdown, |n| {
+            let keys: String = (0..n)
+                .map(|i| format!("key{i}: [a, b, {{c: {i}}}]\n"))
+                .collect();
+            let body: String = (0..n)
+                .map(|i| format!("#tag{i} text `#code` [[link#{i}]]\n\n```\n# no\n```\n"))
+                .collect();
+            format!("---\n{keys}tags: x, y\ndate: 2019-05-01 16:54\n---\n{body}")
+        }),
+        ("n.md", Shape::Markdown, |n| {
+            let keys: String = (0..n)
+                .map(|i| format!("key{i} = [\"a\", {{ c = {i} }}]\n"))
+                .collect();
+            format!("+++\n{keys}date = 2019-05-01T16:54:00\n+++\nbody #t\n")
+        }),
+        ("n.md", Shape::Markdown, |n| {
+            let keys: Vec<String> = (0..n)
+                .map(|i| format!("\"key{i}\": [\"a\", {{\"c\": {i}}}]"))
+                .collect();
+            format!("{{\n{}\n}}\nbody\n", keys.join(",\n"))
+        }),
+        ("j.json", Shape::Json, |n| {
+            let entries: Vec<String> = (0..n)
+                .map(|i| format!("{{\"title\": \"t{i}\", \"body\": \"@a b\", \"date\": \"2013-06-09\", \"time\": \"15:39\", \"tags\": [\"@a\"], \"starred\": false}}"))
+                .collect();
+            format!(
+                "{{\"tags\": {{\"@a\": {n}}}, \"entries\": [\n{}\n]}}",
+                entries.join(",\n")
+            )
+        }),
+        ("j.txt", Shape::Text, |n| {
+            (0..n)
+                .map(|i| {
+                    format!("[2020-08-29 11:11] Entry {i}. *\n\nLorem @ipsum dolor @tag{i}.\n\n")
+                })
+                .collect()
+        }),
+    ];
+    for (name, shape, make) in units {
+        let per_byte = |n: usize| {
+            let text = make(n);
+            let (read, work) =
+                super::parse_counted(Path::new(name), &text, shape, &options(false, false));
+            assert!(
+                read.records.iter().all(Result::is_ok),
+                "{name}: {:?}",
+                read.records.iter().find(|r| r.is_err())
+            );
+            if text.contains("\\u0001") {
+                assert_eq!(read.warnings.len(), n, "{:?}", read.warnings.first());
+            }
+            work as f64 / text.len() as f64
+        };
+        let (small, large) = (per_byte(200), per_byte(3000));
+        assert!(large < 8.0, "{name}: {large} bytes looked at per byte");
+        assert!(
+            large < small * 1.5,
+            "{name}: {small} per byte for 200 units, {large} for 3000"
+        );
+    }
+}

@@ -166,9 +166,10 @@ impl Keys {
     ) -> Result<(), ImportError> {
         // The exact `title` wins over `Title` wherever it is.
         let exact_title = front.keys.contains_key("title");
+        let mut key_lines = front::KeyLines::new(front);
         for (key, value) in &front.keys {
             let lower = key.to_lowercase();
-            let mut line = || front::key_line(front, key, lines);
+            let mut line = || key_lines.line(key, lines);
             if key == "id" {
                 self.id(path, value, options, line(), report)?;
             } else if lower == "title" && self.title.is_none() && (!exact_title || key == "title") {
