@@ -221,7 +221,9 @@ impl<'a> Writing<'a> {
     ) -> Result<(), StoreError> {
         let mut files = files.iter();
         for chunk in receive {
-            for (file, read) in files.by_ref().zip(chunk) {
+            // The chunk first: zip takes from its first iterator before it finds the second
+            // exhausted, and a file taken past the chunk would be lost.
+            for (read, file) in chunk.into_iter().zip(files.by_ref()) {
                 self.file(file, read, sink)?;
             }
         }
