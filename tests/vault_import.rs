@@ -848,3 +848,18 @@ fn every_file_of_a_large_folder_comes_in() {
         titles.contains("Note 511") && titles.contains("Note 512") && titles.contains("Note 1299")
     );
 }
+
+/// Only an updated time given: the note is not created after it was last changed.
+#[test]
+fn a_note_with_only_an_updated_time_is_not_created_after_it() {
+    let env = TestEnv::new();
+    std::fs::write(
+        env.path("only-updated.md"),
+        "---\nupdated: 2019-05-01 16:54-07:00\n---\nbody\n",
+    )
+    .unwrap();
+    import(&env, &["only-updated.md"]).assert().success();
+    let notes = list(&env);
+    assert_eq!(notes[0]["created"], "2019-05-01T23:54:00Z");
+    assert_eq!(notes[0]["updated"], "2019-05-01T23:54:00Z");
+}

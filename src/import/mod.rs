@@ -293,24 +293,37 @@ fn is_bundle(path: &Path, text: &str) -> bool {
         && opens_record(text)
 }
 
-/// Drops a serde error's own ` at line N column M` (at its end, or before a `, while ...`
+/// Drops a serde error's own ` at line N column M`s (at its end, and before each `, while ...`
 /// that libyaml adds): the message already starts with ours, at the file's line.
 fn strip_location(message: &str) -> String {
-    let Some(i) = message.rfind(" at line ") else {
-        return message.to_owned();
-    };
-    let rest = &message[i + 9..];
     let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
-    let line = digits(rest);
-    let Some(after) = rest[line..].strip_prefix(" column ") else {
-        return message.to_owned();
-    };
-    let column = digits(after);
-    let tail = &after[column..];
-    if line == 0 || column == 0 || !(tail.is_empty() || tail.starts_with(',')) {
-        return message.to_owned();
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find(" at line ") {
+        let after_line = &rest[i + 9..];
+        let line = digits(after_line);
+        let location = after_line[line..]
+            .strip_prefix(" column ")
+            .map(|after| (after, digits(after)))
+            .filter(|&(after, column)| {
+                line > 0 && column > 0 && {
+                    let tail = &after[column..];
+                    tail.is_empty() || tail.starts_with(',')
+                }
+            });
+        match location {
+            Some((after, column)) => {
+                out.push_str(&rest[..i]);
+                rest = &after[column..];
+            }
+            None => {
+                out.push_str(&rest[..i + 9]);
+                rest = after_line;
+            }
+        }
     }
-    format!("{}{tail}", &message[..i])
+    out.push_str(rest);
+    out
 }
 
 /// Parses a size: `1024`, `1KB` (1000), `1KiB` (1024), `16MiB`, `2GB`; case does not matter.
@@ -352,6 +365,12 @@ mod strip_tests {
             "did not find ',', while parsing a flow sequence"
         );
         assert_eq!(strip_location("at line x column 2"), "at line x column 2");
+        assert_eq!(
+            strip_location(
+                "did not find ']' at line 2 column 5, while parsing a flow sequence at line 1 column 8"
+            ),
+            "did not find ']', while parsing a flow sequence"
+        );
         assert_eq!(
             strip_location("a title at line 3 column 4 of text"),
             "a title at line 3 column 4 of text"

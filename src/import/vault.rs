@@ -365,7 +365,9 @@ impl Keys {
     }
 
     /// Created and updated: the keys, else the file name's date (created), else the file's
-    /// modification time; updated is never before created.
+    /// modification time. A time that was not given never puts updated before created: an
+    /// updated time left to the file's is at least the created one, a created time left to
+    /// the file's at most the updated one.
     fn dates(
         &self,
         path: &Path,
@@ -384,11 +386,16 @@ impl Keys {
                 None => modified,
             },
         };
-        let updated = match self.updated {
-            Some((_, read)) => used(read),
-            None => modified.max(created),
-        };
-        (created, updated)
+        match self.updated {
+            Some((_, read)) => {
+                let updated = used(read);
+                match self.created {
+                    Some(_) => (created, updated),
+                    None => (created.min(updated), updated),
+                }
+            }
+            None => (created, modified.max(created)),
+        }
     }
 
     /// The front matter's tags, then the body's, each with its line. The tags of a file
