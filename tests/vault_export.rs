@@ -422,3 +422,33 @@ fn settings_that_cannot_go_together_are_refused() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("smartnotes' own front matter"));
 }
+
+#[test]
+fn the_sample_notebook_never_lands_in_a_vault_on_a_first_run() {
+    let env = TestEnv::first_run();
+    fs::create_dir_all(env.path("My Vault")).unwrap();
+    fs::write(env.path("My Vault/Welcome.md"), "my own note").unwrap();
+    let out = env
+        .cmd()
+        .args(["export", "--layout", "vault", "--out", "My Vault"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let files: Vec<_> = fs::read_dir(env.path("My Vault")).unwrap().collect();
+    assert_eq!(files.len(), 1, "nothing written beside the user's note");
+    assert_eq!(
+        fs::read_to_string(env.path("My Vault/Welcome.md")).unwrap(),
+        "my own note"
+    );
+    // Into a fresh folder, the first run still shows the sample, as a vault.
+    env.cmd()
+        .args(["export", "--layout", "vault", "--out", "fresh"])
+        .assert()
+        .success();
+    assert!(published(&env.path("fresh")).len() >= 10);
+}

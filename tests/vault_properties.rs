@@ -9,6 +9,8 @@
 //! of properties to this round trip.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::Path;
 
 use proptest::prelude::*;
@@ -218,4 +220,65 @@ proptest! {
         let got = yaml_properties(&text, &["id", "title", "tags", "created", "updated", "body_bytes"]);
         prop_assert_eq!(serde_json::to_string(&got).unwrap(), want);
     }
+}
+
+#[test]
+fn show_list_and_export_carry_properties_and_prop_filters_what_both_see() {
+    let env = common::TestEnv::new();
+    let notes = serde_json::json!([
+        {"id": 1, "title": "draft one", "created": "2026-01-01T00:00:00Z", "updated": "2026-01-01T00:00:00Z",
+         "body": "a\n", "properties": {"draft": true, "aliases": ["One", "Uno"], "weight": 2}},
+        {"id": 2, "title": "published", "created": "2026-01-01T00:00:00Z", "updated": "2026-01-01T00:00:00Z",
+         "body": "b\n", "properties": {"draft": false, "author": "Ann"}},
+        {"id": 3, "title": "plain", "created": "2026-01-01T00:00:00Z", "updated": "2026-01-01T00:00:00Z", "body": "c\n"},
+    ]);
+    std::fs::write(env.path("n.json"), notes.to_string()).unwrap();
+    env.cmd()
+        .args(["import", "n.json", "--keep-ids"])
+        .assert()
+        .success();
+    let shown = env.cmd().args(["show", "1"]).output().unwrap();
+    let shown = String::from_utf8(shown.stdout).unwrap();
+    assert!(
+        shown.contains("\ndraft: true\naliases:\n  - One\n  - Uno\nweight: 2\n---\na\n"),
+        "{shown}"
+    );
+    let json = env.cmd().args(["show", "1", "--json"]).output().unwrap();
+    let json: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        json["properties"],
+        serde_json::json!({"draft": true, "aliases": ["One", "Uno"], "weight": 2})
+    );
+    let ids = |args: &[&str]| -> Vec<u64> {
+        let out = env
+            .cmd()
+            .args(["list", "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(ids(&[]), [1, 2, 3]);
+    assert_eq!(ids(&["--prop", "draft"]), [1, 2]);
+    assert_eq!(ids(&["--prop", "draft=false"]), [2]);
+    assert_eq!(ids(&["--prop", "aliases=Uno", "--prop", "weight=2"]), [1]);
+    let out = env.cmd().args(["list", "--json"]).output().unwrap();
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list[1]["properties"]["author"], "Ann");
+    assert!(list[2].get("properties").is_none(), "none, none written");
+    // export writes exactly what list shows.
+    let summary = env.export_json("out", &["-f", "json", "--prop", "draft"]);
+    assert_eq!(summary["notes"], 2, "{summary}");
+    let bad = env.cmd().args(["list", "--prop", "=x"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2), "a usage error");
 }

@@ -32,6 +32,17 @@ pub enum Layout {
     Vault,
 }
 
+impl Layout {
+    /// The layout's name, as `--layout` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Files => "files",
+            Layout::Bundle => "bundle",
+            Layout::Vault => "vault",
+        }
+    }
+}
+
 /// Where the bytes go.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]

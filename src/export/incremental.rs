@@ -397,11 +397,7 @@ mod tests {
     use crate::model::Note;
 
     fn settings() -> ManifestSettings {
-        ManifestSettings::of(
-            Naming::Slug,
-            &RenderOptions::default(),
-            crate::export::Layout::Files,
-        )
+        ManifestSettings::of(Naming::Slug, &RenderOptions::default(), "files")
     }
 
     fn note(id: i64, title: &str, body: &str) -> Note {

@@ -23,7 +23,6 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::config::Layout;
 use super::naming::{self, MANIFEST_NAME, Naming, STAGING_PREFIX};
 use crate::format::{Format, RenderOptions};
 use crate::model::Note;
@@ -109,7 +108,7 @@ pub(crate) struct ManifestSettings {
 
 impl ManifestSettings {
     /// The settings of an export.
-    pub(crate) fn of(naming: Naming, render: &RenderOptions, layout: Layout) -> Self {
+    pub(crate) fn of(naming: Naming, render: &RenderOptions, layout: &str) -> Self {
         let mut h = blake3::Hasher::new();
         let mut buf = Vec::new();
         for note in crate::store::sample::notes() {
@@ -129,11 +128,7 @@ impl ManifestSettings {
             },
             csv_safe: render.csv_safe,
             front_matter: render.front_matter.name().into(),
-            layout: match layout {
-                Layout::Files => "files".into(),
-                Layout::Bundle => "bundle".into(),
-                Layout::Vault => "vault".into(),
-            },
+            layout: layout.into(),
             smartnotes: env!("CARGO_PKG_VERSION").into(),
             renderer: hex(&h.finalize().as_bytes()[..16]),
         }
@@ -436,11 +431,7 @@ mod tests {
         let planted = format!("{STAGING_PREFIX}{}.manifest", std::process::id());
         std::os::unix::fs::symlink(&victim, out.path().join(&planted)).unwrap();
         std::os::unix::fs::symlink(&victim, out.path().join(MANIFEST_NAME)).unwrap();
-        let settings = ManifestSettings::of(
-            Naming::Slug,
-            &RenderOptions::default(),
-            crate::export::Layout::Files,
-        );
+        let settings = ManifestSettings::of(Naming::Slug, &RenderOptions::default(), "files");
         // A link at the manifest's name is not trusted when read...
         let refused = read(out.path(), &settings).unwrap_err();
         assert!(refused.contains("symbolic link"), "{refused}");

@@ -161,7 +161,7 @@ fn open_sink(config: &ExportConfig) -> Result<Sinks, ExportError> {
     sinks.incremental = config.incremental.then(|| {
         Arc::new(Incremental::load(
             &config.out,
-            ManifestSettings::of(config.naming, &config.render, config.layout),
+            ManifestSettings::of(config.naming, &config.render, config.layout.name()),
             &config.formats,
             config.verify,
         ))

@@ -259,7 +259,9 @@ pub fn bundle_name(format: Format) -> String {
 
 /// Whether the folder `out` holds something an export made: a manifest or staging folder
 /// (`.smartnotes-*`), a bundle (`notes.<ext>`), or a format folder with a file named exactly as
-/// a note's file (`<id>-<slug>.<ext>` or `note_<id>.<ext>`, exactly as generated). A folder that cannot be read counts as holding one (it
+/// a note's file (`<id>-<slug>.<ext>` or `note_<id>.<ext>`, exactly as generated); or a
+/// Markdown file at its top (a vault, or an export of one: the vault layout's names carry no
+/// id, so any such folder counts, which errs on the safe side). A folder that cannot be read counts as holding one (it
 /// is safer to assume so); a missing folder, or a file in its place, does not.
 ///
 /// This is how the command line tells a first run (where the sample notebook may be exported)
@@ -277,6 +279,7 @@ pub fn holds_export(out: &Path) -> bool {
         let name = entry.file_name();
         let name = name.to_string_lossy();
         name.starts_with(".smartnotes-")
+            || name.ends_with(".md")
             || Format::ALL.into_iter().any(|format| {
                 name == bundle_name(format)
                     || (name == format.extension() && holds_note_files(&entry.path(), format))

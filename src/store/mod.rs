@@ -271,7 +271,7 @@ const SELECT_NOTE: &str = "SELECT n.id, n.title, n.body, n.created, n.updated,
 /// The columns a note's properties and source are kept in, as [`SELECT_NOTE`] reads them
 /// back: properties as a JSON object (NULL when there are none), the source's three fields
 /// (all NULL without a source).
-pub(crate) struct ExtraColumns<'a> {
+struct ExtraColumns<'a> {
     properties: Option<String>,
     source_path: Option<&'a str>,
     source_front_matter: Option<&'a str>,

@@ -50,8 +50,32 @@ struct Shape {
     keys: Vec<String>,
 }
 
+/// Front matter whose brackets may nest deeper than this is not given to a parser: libyaml
+/// spends time proportional to the flow depth on every token (`[` x 100,000 takes seconds),
+/// and no front matter a person wrote nests so deep. Its keys are then unknown.
+const MAX_BRACKET_DEPTH: usize = 64;
+
+/// An upper bound of how deep `[` and `{` nest in `text` (quotes are not followed, so a bracket
+/// in a string counts): cheap and never below the real depth.
+fn bracket_depth_over(text: &str, limit: usize) -> bool {
+    let mut depth = 0usize;
+    for b in text.bytes() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The form and the top-level keys of `original`; no keys when it cannot be read (or is
-/// empty: the file had no front matter).
+/// empty: the file had no front matter, or nests too deep to be looked at).
 fn shape(original: &str) -> Shape {
     let (bom, text) = match original.strip_prefix('\u{feff}') {
         Some(rest) => (true, rest),
@@ -59,14 +83,19 @@ fn shape(original: &str) -> Shape {
     };
     let first = text.split_inclusive('\n').next().unwrap_or("");
     let crlf = first.ends_with("\r\n");
-    let (syntax, keys) = if first.trim_end() == "+++" {
-        let keys = toml::from_str::<toml::Table>(inner(text, &["+++"]).0)
+    let readable = !bracket_depth_over(text, MAX_BRACKET_DEPTH);
+    let (syntax, mut keys) = if first.trim_end() == "+++" {
+        let keys = Some(inner(text, &["+++"]).0)
+            .filter(|_| readable)
+            .and_then(|t| toml::from_str::<toml::Table>(t).ok())
             .map(|t| t.keys().cloned().collect())
             .unwrap_or_default();
         (Syntax::Toml, keys)
     } else if first.trim_end() == "---" {
         let (inner, close) = inner(text, &["---", "..."]);
-        let keys = serde_yaml_ng::from_str::<serde_yaml_ng::Mapping>(inner)
+        let keys = Some(inner)
+            .filter(|_| readable)
+            .and_then(|t| serde_yaml_ng::from_str::<serde_yaml_ng::Mapping>(t).ok())
             .map(|m| {
                 m.keys()
                     .filter_map(|k| k.as_str().map(str::to_owned))
@@ -79,13 +108,18 @@ fn shape(original: &str) -> Shape {
         )
     } else if text.trim_start().starts_with('{') {
         let end = text.rfind('}').map_or(text.len(), |i| i + 1);
-        let keys = serde_json::from_str::<serde_json::Map<String, Value>>(&text[..end])
+        let keys = Some(&text[..end])
+            .filter(|_| readable)
+            .and_then(|t| serde_json::from_str::<serde_json::Map<String, Value>>(t).ok())
             .map(|m| m.keys().cloned().collect())
             .unwrap_or_default();
         (Syntax::Json, keys)
     } else {
         (Syntax::Yaml("---"), Vec::new())
     };
+    if !readable {
+        keys.clear();
+    }
     Shape {
         bom,
         crlf,
@@ -258,5 +292,22 @@ mod tests {
         // Unreadable: no keys, but the form is kept.
         let s = shape("---\n: : [\n---\n");
         assert_eq!((s.syntax, s.keys.len()), (Syntax::Yaml("---"), 0));
+        // Nested too deep to be looked at: no keys, at once.
+        for deep in [
+            format!("---\na: {}\n---\n", "[".repeat(100_000)),
+            format!("+++\na = {}\n+++\n", "[".repeat(100_000)),
+            format!("{{\"a\": {}\n", "[".repeat(100_000)),
+        ] {
+            let started = std::time::Instant::now();
+            assert!(shape(&deep).keys.is_empty());
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(5),
+                "generous bound"
+            );
+        }
+        assert_eq!(
+            shape("---\na: [[1], {b: [2]}]\nc: 1\n---\n").keys,
+            ["a", "c"]
+        );
     }
 }

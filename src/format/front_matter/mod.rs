@@ -2,11 +2,11 @@
 //! reader it is meant for.
 //!
 //! [`FrontMatter`] names the profiles (`--front-matter`); each is one file here behind the
-//! private [`Profile`] trait: `smartnotes` (the default: id, title, tags, created, updated,
+//! private `Profile` trait: `smartnotes` (the default: id, title, tags, created, updated,
 //! then the note's properties), `keep` (the front matter a note was imported with, while the
 //! note is unchanged), `obsidian`, `hugo`, `jekyll` and `zola`. The Markdown format
 //! ([`super::Format::Md`]) writes a profile's front matter, then the body. YAML is written by
-//! [`yaml`] so that YAML 1.1 and 1.2 readers read it alike; TOML (zola, and `keep` for a
+//! `yaml.rs` so that YAML 1.1 and 1.2 readers read it alike; TOML (zola, and `keep` for a
 //! `+++` front matter) by the `toml` crate. A profile whose reader would mangle a tag (Obsidian
 //! refuses spaces, Hugo makes a URL of it) writes the tag in a form it accepts; the changes
 //! are [`TagChange`]s, counted in the export's summary.
