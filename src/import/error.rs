@@ -7,8 +7,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::walk::SpecialKind;
-
 /// Where a record came from: `path` or `path:line`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Origin {
@@ -57,7 +55,7 @@ pub enum ImportError {
         path: PathBuf,
     },
     /// A file named on the command line whose extension is not a format smartnotes reads.
-    #[error("{}: unknown extension (expected {})", path.display(), super::walk::EXTENSIONS)]
+    #[error("{}: unknown extension (expected {})", path.display(), EXTENSIONS)]
     UnknownExtension {
         /// The file.
         path: PathBuf,
@@ -254,5 +252,37 @@ pub struct Warning {
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", at(&self.path, &self.line), self.message)
+    }
+}
+
+/// The extensions read, for messages.
+pub const EXTENSIONS: &str = ".md, .markdown, .json, .jsonl, .csv, .txt or .journal";
+
+/// What a path is when it is neither a folder nor a regular file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum SpecialKind {
+    /// A named pipe.
+    Fifo,
+    /// A Unix domain socket.
+    Socket,
+    /// A block device.
+    BlockDevice,
+    /// A character device.
+    CharDevice,
+    /// Something else that is not a regular file.
+    Other,
+}
+
+impl fmt::Display for SpecialKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SpecialKind::Fifo => "FIFO",
+            SpecialKind::Socket => "socket",
+            SpecialKind::BlockDevice => "block device",
+            SpecialKind::CharDevice => "character device",
+            SpecialKind::Other => "special file",
+        })
     }
 }

@@ -9,7 +9,8 @@
 //! and, under `--strict`, smartnotes' own Markdown only (`markdown`), smartnotes' JSON, JSON
 //! Lines and CSV, and jrnl's JSON export and journal file (`jrnl_json`, `jrnl_text`). Then it
 //! folds the copies of one note that several formats hold, finds the notes the notebook already
-//! holds, and gives the rest to [`Store::import`], which writes them in a single transaction.
+//! holds, and gives the rest to [`Store::import_each`](crate::store::Store::import_each), which
+//! writes them in a single transaction.
 //!
 //! What cannot be imported is an [`ImportError`] naming the file, the line where one applies
 //! and what is wrong; by default any error means nothing is written. What can be imported, but
@@ -48,12 +49,9 @@ mod zone;
 
 use std::path::Path;
 
-pub use error::{ImportError, Origin, Warning};
+pub use error::{EXTENSIONS, ImportError, Origin, SpecialKind, Warning};
 pub use pipeline::{ImportSummary, fold_duplicates, import};
-pub use walk::{
-    EXTENSIONS, FileText, Shape, SpecialFile, SpecialKind, Walk, WalkedFile, decode, read_text,
-    shape_of, walk,
-};
+pub use walk::{FileText, Shape, SpecialFile, Walk, WalkedFile, decode, read_text, shape_of, walk};
 pub use zone::Zone;
 
 use crate::export::naming::bundle_name;

@@ -931,7 +931,9 @@ fn triggers_are_back_on_after_every_kind_of_import() {
 /// long body of tags and code, jrnl's JSON export and its journal file, `n` units each.
 #[test]
 fn the_readers_of_other_tools_do_work_linear_in_their_input() {
-    let units: [(&str, Shape, fn(usize) -> String); 6] = [
+    /// A file's name and shape, and how to make it of `n` units.
+    type Unit = (&'static str, Shape, fn(usize) -> String);
+    let units: [Unit; 6] = [
         // A warning for every key: each is named at its line, the front matter scanned once.
         ("n.md", Shape::Markdown, |n| {
             let keys: Vec<String> = (0..n).map(|i| format!("\"k\\u0001{i}\": 1")).collect();

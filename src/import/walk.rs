@@ -2,14 +2,13 @@
 //! folders recursively, never opening a FIFO, a socket or a device, never following a link to
 //! a folder) and a file's text under a size limit.
 
-use std::fmt;
 use std::fs::{File, FileType, Metadata};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::error::ImportError;
+use super::error::{ImportError, SpecialKind};
 use crate::model::Timestamp;
 
 /// What kind of file a name says, before its content is looked at.
@@ -30,9 +29,6 @@ pub enum Shape {
     Text,
 }
 
-/// The extensions read, for messages.
-pub const EXTENSIONS: &str = ".md, .markdown, .json, .jsonl, .csv, .txt or .journal";
-
 /// The shape a file name says, if it names one smartnotes reads.
 pub fn shape_of(path: &Path) -> Option<Shape> {
     let ext = path.extension()?.to_str()?.to_ascii_lowercase();
@@ -43,35 +39,6 @@ pub fn shape_of(path: &Path) -> Option<Shape> {
         "csv" => Some(Shape::Csv),
         "txt" | "journal" => Some(Shape::Text),
         _ => None,
-    }
-}
-
-/// What a path is when it is neither a folder nor a regular file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum SpecialKind {
-    /// A named pipe.
-    Fifo,
-    /// A Unix domain socket.
-    Socket,
-    /// A block device.
-    BlockDevice,
-    /// A character device.
-    CharDevice,
-    /// Something else that is not a regular file.
-    Other,
-}
-
-impl fmt::Display for SpecialKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            SpecialKind::Fifo => "FIFO",
-            SpecialKind::Socket => "socket",
-            SpecialKind::BlockDevice => "block device",
-            SpecialKind::CharDevice => "character device",
-            SpecialKind::Other => "special file",
-        })
     }
 }
 
