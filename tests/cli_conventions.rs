@@ -815,3 +815,28 @@ fn stdin_with_a_closed_write_end_is_not_an_error() {
         stderr(&out)
     );
 }
+
+#[test]
+fn two_texts_piped_in_are_two_notes_not_one_updated() {
+    // Standard input is kept in a temporary file for the import; its name is no source path,
+    // or the second text would update the first note (matched by that path).
+    let env = TestEnv::new();
+    for text in ["first text\n", "second text\n"] {
+        cmd(&env)
+            .args(["import", "-"])
+            .write_stdin(text)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("1 added"));
+    }
+    let out = cmd(&env).args(["list", "--json"]).output().unwrap();
+    let notes: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let bodies: Vec<&str> = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies, ["first text\n", "second text\n"]);
+    assert!(notes[0].get("source").is_none(), "{notes}");
+}

@@ -16,7 +16,7 @@ use std::path::Path;
 use proptest::prelude::*;
 use serde_json::Value;
 use smartnotes::format::{Format, FrontMatter, RenderOptions};
-use smartnotes::import::parse;
+use smartnotes::import::{ReadOptions, Shape, parse};
 use smartnotes::model::{
     NewNote, Note, OWNED_KEYS, Properties, Source, Timestamp, validate_properties,
 };
@@ -127,7 +127,18 @@ fn read_back(
     csv_safe: bool,
 ) -> Vec<(Option<i64>, NewNote, String)> {
     let text = std::str::from_utf8(bytes).expect("formats write UTF-8");
-    parse(Path::new(name), text, format, csv_safe)
+    let shape = match format {
+        Format::Md => Shape::Markdown,
+        Format::Json => Shape::Json,
+        Format::Jsonl => Shape::Jsonl,
+        Format::Csv => Shape::Csv,
+    };
+    let options = ReadOptions {
+        csv_safe,
+        ..ReadOptions::default()
+    };
+    parse(Path::new(name), text, shape, &options)
+        .records
         .into_iter()
         .map(|r| {
             let r = r.unwrap_or_else(|e| panic!("{e}\n--- file ---\n{text}"));

@@ -40,7 +40,8 @@ pub enum Command {
     Seed(SeedArgs),
     /// Export notes to files; uses the built-in sample notebook if no notebook exists yet.
     Export(ExportArgs),
-    /// Import notes from Markdown, JSON, JSONL and CSV files or folders (all or nothing).
+    /// Import notes from Markdown (any tool's: Obsidian, zk, Jekyll, Hugo, Joplin), JSON, JSONL,
+    /// CSV and jrnl files or folders (all or nothing).
     Import(ImportArgs),
     /// Run the threading lesson's experiments on this machine; without a name, list them.
     Lab(LabArgs),
@@ -593,7 +594,7 @@ pub struct ExportArgs {
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// Files and folders to import; folders are walked recursively for .md, .markdown, .json,
-    /// .jsonl and .csv files. `-` is standard input.
+    /// .jsonl, .csv files and .txt or .journal jrnl journals. `-` is standard input.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Keep the notes' ids; an id already in the notebook is an error naming both notes.
@@ -618,6 +619,15 @@ pub struct ImportArgs {
     /// when not given.
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<Format>,
+    // vault-in: reading other tools' notes.
+    /// Read only the files smartnotes writes and make every problem an error (without it,
+    /// notes of Obsidian, zk, Jekyll, Hugo, Joplin and jrnl are read, problems are warnings).
+    #[arg(long)]
+    pub strict: bool,
+    /// The time zone of dates that give none (`2019-05-01 16:54`): an IANA name
+    /// (Europe/Paris), UTC, or an offset (+02:00). Default: the local time zone.
+    #[arg(long, value_name = "ZONE", value_parser = clap::value_parser!(smartnotes::import::Zone))]
+    pub timezone: Option<smartnotes::import::Zone>,
     /// Print one JSON object with the summary on standard output.
     #[arg(long)]
     pub json: bool,

@@ -117,9 +117,19 @@ pub fn template(store: &mut Store, tags: &[String], created: Timestamp) -> anyho
     String::from_utf8(text).context("the template is not UTF-8")
 }
 
-/// The one note the text holds, parsed as an imported Markdown file is.
+/// The one note the text holds, parsed as an imported Markdown file is. Whatever import would
+/// only warn about (a date it cannot read, kept as a property) is an error here: the person
+/// editing is there to fix it.
 fn parse_one(path: &Path, text: &str) -> Result<import::Record, String> {
-    let mut records = import::parse(path, text, Format::Md, false).into_iter();
+    let options = import::ReadOptions {
+        ids_matter: true,
+        ..import::ReadOptions::default()
+    };
+    let read = import::parse(path, text, import::Shape::Markdown, &options);
+    if let Some(warning) = read.warnings.first() {
+        return Err(warning.to_string());
+    }
+    let mut records = read.records.into_iter();
     match (records.next(), records.next()) {
         (Some(Ok(record)), None) => Ok(record),
         (Some(Err(e)), _) => Err(e.to_string()),

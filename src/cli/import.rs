@@ -45,7 +45,8 @@ pub fn run(db: &Path, mut args: ImportArgs) -> anyhow::Result<ExitCode> {
         Some(stdin) => text.replace(&stdin.path.display().to_string(), STDIN),
         None => text,
     };
-    report(db, &args, shown)
+    let unnamed: Vec<PathBuf> = stdin.iter().map(|s| s.path.clone()).collect();
+    report(db, &args, unnamed, shown)
 }
 
 /// Standard input, kept in a temporary file for the import.
@@ -66,6 +67,14 @@ fn read_stdin(format: Option<Format>, max_size: u64) -> anyhow::Result<Stdin> {
         .context("cannot read standard input")?;
     if bytes.len() as u64 > max_size {
         bail!("{STDIN}: over the size limit of {max_size} bytes (see --max-size)");
+    }
+    // An empty file is an empty note, but nothing piped in is most likely a mistake.
+    if bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&bytes)
+        .is_empty()
+    {
+        bail!("{STDIN}: the file is empty: nothing was piped in");
     }
     let format = format.unwrap_or_else(|| detect(&bytes));
     let dir = tempfile::Builder::new()
@@ -98,6 +107,7 @@ fn detect(bytes: &[u8]) -> Format {
 fn report(
     db: &Path,
     args: &ImportArgs,
+    unnamed: Vec<PathBuf>,
     shown: impl Fn(String) -> String,
 ) -> anyhow::Result<ExitCode> {
     let mode = match (args.update, args.keep_ids) {
@@ -111,6 +121,9 @@ fn report(
         dry_run: args.dry_run,
         max_size: args.max_size,
         csv_safe: args.csv_safe,
+        strict: args.strict,
+        zone: args.timezone.clone().unwrap_or_default(),
+        unnamed,
     };
     // A dry run writes nothing, not even a new empty notebook: without one, every note
     // would be added, which an empty in-memory notebook says just as well.
@@ -137,6 +150,10 @@ fn report(
             escape(&special.path.display().to_string()),
             special.kind
         )?;
+    }
+    for w in &summary.warnings {
+        let w = w.to_string();
+        writeln!(err, "warning: {}", super::terminal::escape(&w))?;
     }
     for e in &summary.errors {
         let what = if args.skip_invalid && !args.dry_run {
@@ -200,6 +217,9 @@ fn report(
         if summary.invalid > 0 {
             line += &format!(", {} invalid", summary.invalid);
         }
+        if !summary.warnings.is_empty() {
+            line += &format!(", {} warnings", summary.warnings.len());
+        }
         if summary.skipped_files > 0 {
             line += &format!(
                 ", {} skipped",
@@ -214,6 +234,23 @@ fn report(
             );
         }
         writeln!(out, "{line} ({})", escape(&db.display().to_string()))?;
+        if summary.dates_without_zone > 0 {
+            let zone = if summary.time_zone_is_local {
+                format!("the local time zone, {}", summary.time_zone)
+            } else {
+                summary.time_zone.clone()
+            };
+            writeln!(
+                out,
+                "{} gave no time zone and {} read in {zone} (--timezone ZONE to choose)",
+                count(summary.dates_without_zone, "date", "dates"),
+                if summary.dates_without_zone == 1 {
+                    "was"
+                } else {
+                    "were"
+                }
+            )?;
+        }
     }
     Ok(if summary.errors.is_empty() {
         ExitCode::Success

@@ -1,7 +1,8 @@
-//! CSV reader: the header `id,title,tags,created,updated,body,properties,source` (or the six
-//! columns before `properties`, as smartnotes wrote them before properties existed), then one
-//! record per note, as [`crate::format`]'s CSV writer produces them (RFC 4180 quoting; tags
-//! joined by `;`; properties and source as JSON objects, an empty cell for none).
+//! CSV reader: the header `id,title,tags,created,updated,body`, then one record per note, as
+//! [`crate::format`]'s CSV writer produces them (RFC 4180 quoting; tags joined by `;`). The
+//! newer header goes on with `properties` (a JSON object) and `source` (a JSON object, empty
+//! when the note has none); both headers are read. A header of other columns is another
+//! tool's CSV: an error naming its columns and the headers read.
 //!
 //! With `csv_safe`, the `'` that `--csv-safe` put before a cell is removed. The writer adds it
 //! to every title, tags and body cell starting with `=`, `+`, `-`, `@`, tab, CR or `'` itself,
@@ -16,21 +17,16 @@ use csv::StringRecord;
 use super::fields;
 use super::lines::Lines;
 use super::{Fields, ImportError, Parsed};
-use crate::model::{Properties, validate_tag};
+use crate::model::{Properties, Source, validate_tag};
 
-const COLUMNS: [&str; 8] = [
-    "id",
-    "title",
-    "tags",
-    "created",
-    "updated",
-    "body",
-    "properties",
-    "source",
-];
+const COLUMNS: [&str; 6] = ["id", "title", "tags", "created", "updated", "body"];
 
-/// The headers read: today's, and the six columns of files written before properties.
-const HEADERS: [usize; 2] = [8, 6];
+/// The columns after [`COLUMNS`] in the newer header.
+const EXTRA: [&str; 2] = ["properties", "source"];
+
+/// The headers read, for messages.
+const HEADERS: &str =
+    "smartnotes' CSV, whose header is id,title,tags,created,updated,body (then properties,source)";
 
 pub(super) fn read(path: &Path, text: &str, csv_safe: bool, lines: &mut Lines<'_>) -> Vec<Parsed> {
     // The csv crate reads every byte once.
@@ -45,24 +41,37 @@ pub(super) fn read(path: &Path, text: &str, csv_safe: bool, lines: &mut Lines<'_
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut records = reader.records();
-    let columns = match records.next() {
-        Some(Ok(header))
-            if let Some(&n) = HEADERS
-                .iter()
-                .find(|&&n| header.iter().eq(COLUMNS[..n].iter().copied())) =>
-        {
-            n
+    let width = match records.next() {
+        Some(Ok(header)) if header.iter().eq(COLUMNS) => COLUMNS.len(),
+        Some(Ok(header)) if header.iter().eq(COLUMNS.iter().chain(&EXTRA).copied()) => {
+            COLUMNS.len() + EXTRA.len()
         }
         Some(Ok(header)) => {
-            let header = header.iter().collect::<Vec<_>>().join(",");
-            return vec![Err(fail(
-                Some(1),
-                format!(
-                    "the header is {}, expected exactly {} (or its first six columns)",
-                    crate::model::quote(&header),
-                    COLUMNS.join(",")
-                ),
-            ))];
+            let columns = header.iter().collect::<Vec<_>>().join(",");
+            // Smartnotes' columns misspelt, missing or out of order, or another tool's CSV.
+            let ours = header.get(0) == Some("id")
+                && header
+                    .iter()
+                    .all(|c| COLUMNS.contains(&c) || EXTRA.contains(&c));
+            return vec![Err(if ours {
+                fail(
+                    Some(1),
+                    format!(
+                        "the header is {}, expected exactly id,title,tags,created,updated,body (then properties,source)",
+                        crate::model::quote(&columns)
+                    ),
+                )
+            } else {
+                ImportError::UnknownShape {
+                    path: path.to_path_buf(),
+                    line: Some(1),
+                    found: format!(
+                        "a CSV file with the columns {}, which are not smartnotes' columns",
+                        crate::model::quote(&columns)
+                    ),
+                    known: HEADERS,
+                }
+            })];
         }
         Some(Err(e)) => return vec![Err(fail(Some(1), e.to_string()))],
         None => return vec![Err(fail(None, "no header row".into()))],
@@ -81,18 +90,24 @@ pub(super) fn read(path: &Path, text: &str, csv_safe: bool, lines: &mut Lines<'_
         let line = record
             .position()
             .map_or(1, |p| record_line(text, p.byte(), lines));
-        if record.len() != columns {
-            let which = if record.len() < columns {
+        if record.len() != width {
+            let which = if record.len() < width {
                 "missing"
             } else {
                 "extra"
             };
+            let header = COLUMNS
+                .iter()
+                .chain(&EXTRA)
+                .take(width)
+                .copied()
+                .collect::<Vec<_>>();
             results.push(Err(fail(
                 Some(line),
                 format!(
-                    "{which} columns: {} fields, expected {columns} ({})",
+                    "{which} columns: {} fields, expected {width} ({})",
                     record.len(),
-                    COLUMNS[..columns].join(",")
+                    header.join(",")
                 ),
             )));
             continue;
@@ -133,25 +148,7 @@ fn note(record: &StringRecord, csv_safe: bool, line: usize) -> Result<Fields, (u
         fields::parse_timestamp(&record[3]).map_err(|e| (line_of(3), format!("created: {e}")))?;
     let updated =
         fields::parse_timestamp(&record[4]).map_err(|e| (line_of(4), format!("updated: {e}")))?;
-    let json_cell = |i: usize| record.get(i).filter(|c| !c.is_empty());
-    let properties = match json_cell(6) {
-        None => Properties::new(),
-        Some(c) => serde_json::from_str(c).map_err(|e| {
-            (
-                line_of(6),
-                fields::shorten(format!("properties: not a JSON object of properties: {e}")),
-            )
-        })?,
-    };
-    let source = match json_cell(7) {
-        None => None,
-        Some(c) => Some(serde_json::from_str(c).map_err(|e| {
-            (
-                line_of(7),
-                fields::shorten(format!("source: not a JSON source object: {e}")),
-            )
-        })?),
-    };
+    let (properties, source) = extra(record, &line_of)?;
     Ok(Fields {
         id: Some(id),
         title: cell(1).to_owned(),
@@ -162,6 +159,27 @@ fn note(record: &StringRecord, csv_safe: bool, line: usize) -> Result<Fields, (u
         properties,
         source,
     })
+}
+
+/// The `properties` and `source` cells of the newer header: JSON objects, or empty.
+fn extra(
+    record: &StringRecord,
+    line_of: &dyn Fn(usize) -> usize,
+) -> Result<(Properties, Option<Source>), (usize, String)> {
+    let json = |i: usize| -> Option<&str> { record.get(i).filter(|c| !c.is_empty()) };
+    let properties = match json(6) {
+        Some(cell) => serde_json::from_str(cell)
+            .map_err(|e| (line_of(6), fields::shorten(format!("properties: {e}"))))?,
+        None => Properties::new(),
+    };
+    let source = match json(7) {
+        Some(cell) => Some(
+            serde_json::from_str(cell)
+                .map_err(|e| (line_of(7), fields::shorten(format!("source: {e}"))))?,
+        ),
+        None => None,
+    };
+    Ok((properties, source))
 }
 
 /// The line of the record the csv crate places at `byte`: that of the first character at or

@@ -190,6 +190,7 @@ pub(super) fn shorten(message: String) -> String {
 pub(super) fn describe<E: fmt::Display>(path: &serde_path_to_error::Path, inner: &E) -> String {
     let message = inner.to_string();
     let message = super::strip_location(&message);
+    let message = message.as_str();
     let field = path.to_string();
     let message = message
         .strip_prefix(&format!("{field}: "))

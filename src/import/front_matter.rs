@@ -24,9 +24,10 @@ pub(super) const MAX_BYTES: usize = 1 << 20;
 /// The deepest nesting of flow collections (`[...]`, `{...}`) read.
 pub(super) const MAX_DEPTH: usize = 32;
 
-/// The front matter as [`crate::format`] writes it; anything else in it is an error.
+/// The front matter as [`crate::format`] writes it: smartnotes' own keys, each checked; the
+/// other keys are the note's properties, read separately.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields, expecting = "front matter (a YAML mapping)")]
+#[serde(expecting = "front matter (a YAML mapping)")]
 pub(super) struct FrontMatter {
     #[serde(deserialize_with = "fields::id")]
     pub id: i64,

@@ -1,9 +1,13 @@
-//! Fuzz-style tests of every importer (issue 10, Done when): arbitrary bytes, and arbitrary
-//! input shaped like each format (front matter with every YAML construct and bundle separator,
-//! JSON values of any shape, CSV with any quoting), cut short at any point. For every input:
-//! no panic; every error names the file; the work the reader does is bounded by a small
-//! multiple of the input's size (counted by [`super::lines::Lines`], not timed); and every note
-//! it accepts is written back by its format and read again to the same note.
+//! Fuzz-style tests of every importer (issue 10, Done when; issue 12 adds the readers of other
+//! tools' notes): arbitrary bytes, and arbitrary input shaped like each format (front matter
+//! with every YAML construct and bundle separator; other tools' Markdown with YAML, TOML and
+//! JSON front matter, dates, tags and code of every form; JSON values of any shape; jrnl's
+//! JSON export and journal file; CSV with any quoting), cut short at any point, read strictly
+//! and not. For every input: no panic; every error and warning names the file; the work the
+//! reader does is bounded by a small multiple of the input's size (counted by
+//! [`super::lines::Lines`], not timed); a Markdown note's source and body together are the file,
+//! byte for byte; and every note of smartnotes' own it accepts is written back by its format
+//! and read again to the same note.
 //!
 //! The default run tries a few hundred inputs per importer; the `#[ignore]`d `_many` tests try
 //! many more (CI runs them with `--include-ignored`).
@@ -14,15 +18,33 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use serde_json::Value;
 
-use super::{Record, decode, parse, parse_counted};
+use super::{ReadOptions, Record, Shape, Zone, decode, parse, parse_counted, tests};
 use crate::format::{Format, RenderOptions};
 use crate::model::Note;
 
 /// Inputs are at most a few KiB, so each case's time is bounded by its work.
 const MAX_INPUT: usize = 4096;
 
-/// Reads `bytes` as the file `name` in `format` and checks what the reader did.
-fn check(name: &str, bytes: &[u8], format: Format, csv_safe: bool) -> Result<(), TestCaseError> {
+/// How a fuzzed text is read: strictly or not, with `--csv-safe` or not.
+#[derive(Clone, Copy, Debug)]
+struct Mode {
+    strict: bool,
+    csv_safe: bool,
+}
+
+fn options(mode: Mode, name: &str) -> ReadOptions {
+    ReadOptions {
+        strict: mode.strict,
+        csv_safe: mode.csv_safe,
+        zone: Zone::utc(),
+        source_path: Some(name.to_owned()),
+        modified: "2026-01-02T03:04:05Z".parse().ok(),
+        ..ReadOptions::default()
+    }
+}
+
+/// Reads `bytes` as the file `name` of `shape` and checks what the reader did.
+fn check(name: &str, bytes: &[u8], shape: Shape, mode: Mode) -> Result<(), TestCaseError> {
     let path = Path::new(name);
     let text = match decode(path, bytes.to_vec()) {
         Ok(text) => text,
@@ -32,18 +54,25 @@ fn check(name: &str, bytes: &[u8], format: Format, csv_safe: bool) -> Result<(),
             return Ok(());
         }
     };
-    let (results, work) = parse_counted(path, &text, format, csv_safe);
+    let (read, work) = parse_counted(path, &text, shape, &options(mode, name));
     prop_assert!(
         work <= 16 * text.len() as u64 + 64,
         "{} bytes looked at for {} bytes of input",
         work,
         text.len()
     );
-    for result in results {
+    for warning in &read.warnings {
+        prop_assert_eq!(&warning.path, path);
+        prop_assert!(warning.to_string().starts_with(name), "{}", warning);
+    }
+    for result in read.records {
         match result {
             Ok(record) => {
                 prop_assert_eq!(&record.origin.path, path);
-                round_trip(&record, format, csv_safe)?;
+                nothing_lost(&record, &text)?;
+                if let Some(format) = format_of(shape) {
+                    round_trip(&record, format, mode)?;
+                }
             }
             Err(e) => {
                 prop_assert_eq!(e.path(), path);
@@ -54,10 +83,37 @@ fn check(name: &str, bytes: &[u8], format: Format, csv_safe: bool) -> Result<(),
     Ok(())
 }
 
-/// A note a reader accepted, written by its format and read again, is the same note.
-fn round_trip(record: &Record, format: Format, csv_safe: bool) -> Result<(), TestCaseError> {
+/// The format that writes files of `shape`, if smartnotes writes them.
+fn format_of(shape: Shape) -> Option<Format> {
+    match shape {
+        Shape::Markdown => Some(Format::Md),
+        Shape::Json => Some(Format::Json),
+        Shape::Jsonl => Some(Format::Jsonl),
+        Shape::Csv => Some(Format::Csv),
+        _ => None,
+    }
+}
+
+/// A Markdown file's note keeps, in its source, the exact bytes before its body: the two
+/// together are the file, byte for byte (what `--front-matter keep` writes back).
+fn nothing_lost(record: &Record, text: &str) -> Result<(), TestCaseError> {
+    let Some(front) = record
+        .note
+        .source
+        .as_ref()
+        .and_then(|s| s.front_matter.as_ref())
+    else {
+        return Ok(());
+    };
+    prop_assert_eq!(format!("{front}{}", record.note.body), text);
+    Ok(())
+}
+
+/// A note a reader accepted with its id (smartnotes' own), written by its format and read
+/// again, strictly and not, is the same note.
+fn round_trip(record: &Record, format: Format, mode: Mode) -> Result<(), TestCaseError> {
     let Some(id) = record.id else {
-        // Markdown without front matter: a new note, written back with front matter.
+        // Another tool's note: a new note, written back with smartnotes' front matter.
         return Ok(());
     };
     let n = &record.note;
@@ -68,10 +124,11 @@ fn round_trip(record: &Record, format: Format, csv_safe: bool) -> Result<(), Tes
         created: n.created,
         updated: n.updated,
         body: n.body.clone(),
-        properties: Default::default(),
+        properties: n.properties.clone(),
         source: None,
     };
     let mut bytes = Vec::new();
+    let csv_safe = mode.csv_safe;
     format.render_file(
         &note,
         &RenderOptions {
@@ -82,16 +139,29 @@ fn round_trip(record: &Record, format: Format, csv_safe: bool) -> Result<(), Tes
     );
     let text = String::from_utf8(bytes).map_err(|e| TestCaseError::fail(e.to_string()))?;
     let name = format!("1-x.{}", format.extension());
-    let back = parse(Path::new(&name), &text, format, csv_safe);
-    prop_assert_eq!(back.len(), 1);
-    match &back[0] {
-        Ok(again) => prop_assert_eq!(&again.note, n),
-        Err(e) => prop_assert!(
-            false,
-            "{} accepted, but its own rendering is refused: {}",
-            name,
-            e
-        ),
+    for strict in [true, false] {
+        let options = ReadOptions {
+            strict,
+            csv_safe,
+            ..options(mode, &name)
+        };
+        let back = parse(Path::new(&name), &text, tests::shape(format), &options).records;
+        prop_assert_eq!(back.len(), 1);
+        match &back[0] {
+            Ok(again) => {
+                let mut again = again.note.clone();
+                again.source = None;
+                let mut want = n.clone();
+                want.source = None;
+                prop_assert_eq!(again, want, "strict: {}\n{}", strict, text);
+            }
+            Err(e) => prop_assert!(
+                false,
+                "{} accepted, but its own rendering is refused: {}",
+                name,
+                e
+            ),
+        }
     }
     Ok(())
 }
@@ -332,6 +402,147 @@ fn csv_text() -> impl Strategy<Value = String> {
         })
 }
 
+/// Pieces of another tool's front matter: keys smartnotes owns or reads in any case, dates of
+/// every shape, tags of every form, YAML constructs.
+fn foreign_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => prop::sample::select(vec![
+            "title: ", "Title: ", "TiTLe: ", "tags: ", "Tags: ", "date: ", "created: ", "updated: ",
+            "lastmod: ", "modified: ", "created_at: ", "creation date: ", "id: ", "aliases: ",
+            "draft: false", "permalink: /x/", "body_bytes: 3", "\n", "\r\n", "[", "]", "{", "}",
+            ",", "'", "\"", "#", " #", "#tag", ": ", "- ", "  ", "\t", "&a ", "*a", "!x ", "|",
+            ">", "~", "null", "2017-01-01", "2019-05-01 16:54", "2019-05-01 16:54-07:00",
+            "2011-05-16 09:58:57", "2021-03-04T10:00:00", "2026-12-01T11:31",
+            "2013-05-06 02:12:52 +0200", "1700000000", "2016-12-31T23:59:60Z", "rust, cli",
+            "[\"#a\", project/alpha]", "[2024]", "{{date}}", "{{title}}", "", "é", "💡",
+            "\u{feff}", "\u{85}", "9999-12-31T23:59:59.999999-23:59", "99999999999999999999",
+        ])
+        .prop_map(str::to_owned),
+        1 => (1usize..40).prop_map(|n| "[".repeat(n)),
+        1 => "[^\\x00]{0,8}",
+    ]
+}
+
+/// Pieces of a Markdown body: code blocks of every fence, headings, tags, links.
+fn body_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => prop::sample::select(vec![
+            "# Title\n", "# Title #\n", "## Sub\n", "```\n", "~~~\n", "````\n", "    # indented\n",
+            "# {{title}}\n", "#tag ", "#1984 ", "\\#no ", "[[Note#H]] ", "[#x](y) ", "`#code` ",
+            "---\n", "...\n", "+++\n", "\r\n", "\n", "> # q\n", "<div>\n", "#a/b ", "*#em* ",
+            "$#m$ ", "- [ ] #t\n", "[^1]\n", "é", "\u{feff}",
+        ])
+        .prop_map(str::to_owned),
+        1 => "[^\\x00]{0,10}",
+    ]
+}
+
+/// A Markdown file of another tool: YAML (closed by `---` or `...`), TOML, JSON or no front
+/// matter, with CRLF or not, then a body.
+fn vault_text() -> impl Strategy<Value = String> {
+    let front = prop::collection::vec(
+        (prop::collection::vec(foreign_piece(), 1..4), any::<bool>()),
+        0..8,
+    );
+    (
+        0u8..5,
+        front,
+        prop::collection::vec(body_piece(), 0..12),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(kind, lines, body, crlf, bom)| {
+            let end = if crlf { "\r\n" } else { "\n" };
+            let yaml: String = lines
+                .iter()
+                .map(|(pieces, _)| format!("{}{end}", pieces.concat()))
+                .collect();
+            let toml: String = lines
+                .iter()
+                .map(|(pieces, quoted)| {
+                    let value = pieces.concat();
+                    if *quoted {
+                        format!("k{} = {:?}{end}", value.len(), value)
+                    } else {
+                        format!("{value}{end}")
+                    }
+                })
+                .collect();
+            let json: Vec<String> = lines
+                .iter()
+                .map(|(pieces, _)| format!("{:?}: {:?}", pieces[0].trim(), pieces.concat()))
+                .collect();
+            let head = match kind {
+                0 => format!("---{end}{yaml}---{end}"),
+                1 => format!("---{end}{yaml}...{end}"),
+                2 => format!("+++{end}{toml}+++{end}"),
+                3 => format!("{{{end}{}{end}}}{end}", json.join(&format!(",{end}"))),
+                _ => String::new(),
+            };
+            format!(
+                "{}{head}{}",
+                if bom { "\u{feff}" } else { "" },
+                body.concat()
+            )
+        })
+}
+
+/// jrnl's JSON export, entries of good and bad shapes, or another tool's object.
+fn jrnl_json_text() -> impl Strategy<Value = String> {
+    let date = prop_oneof![
+        3 => Just(Value::from("2013-06-09")),
+        1 => timestamp_text().prop_map(Value::from),
+        1 => json_value(),
+    ];
+    let time = prop_oneof![3 => Just(Value::from("15:39")), 1 => "[0-9:]{0,6}".prop_map(Value::from), 1 => json_value()];
+    let entry = (
+        free_text(),
+        free_text(),
+        date,
+        time,
+        prop::collection::vec(tag_text().prop_map(|t| format!("@{t}")), 0..3),
+        any::<bool>(),
+        prop::option::of(json_value()),
+    )
+        .prop_map(|(title, body, date, time, tags, starred, extra)| {
+            let mut e = serde_json::json!({"title": title, "body": body, "date": date, "time": time, "tags": tags, "starred": starred});
+            if let Some(extra) = extra {
+                e["uuid"] = extra;
+            }
+            e
+        });
+    let entries = prop::collection::vec(prop_oneof![4 => entry, 1 => json_value()], 0..5);
+    (entries, any::<bool>(), prop::option::of(json_value())).prop_map(|(entries, pretty, other)| {
+        let mut top = serde_json::json!({"tags": {"@a": 1}, "entries": entries});
+        if let Some(other) = other {
+            top["metadata"] = other;
+        }
+        let text = if pretty {
+            serde_json::to_string_pretty(&top)
+        } else {
+            serde_json::to_string(&top)
+        };
+        text.unwrap_or_default()
+    })
+}
+
+/// jrnl's journal file: entry openings of every time form, stars, `@tags`, and lines that
+/// only look like openings.
+fn jrnl_text() -> impl Strategy<Value = String> {
+    let opening = prop_oneof![
+        3 => (1u32..=9999, 1u32..=12, 1u32..=28, 0u32..24, 0u32..60).prop_map(|(y, m, d, h, mi)| format!("[{y:04}-{m:02}-{d:02} {h:02}:{mi:02}] ")),
+        1 => (1u32..=12, 0u32..60).prop_map(|(h, mi)| format!("[2020-08-31 {h}:{mi:02}:00 PM] ")),
+        1 => "\\[[0-9: -]{0,20}\\] ?",
+    ];
+    let piece = prop_oneof![
+        2 => "[^\\x00]{0,12}",
+        1 => prop::sample::select(vec!["*", " *", "@tag", " @Two.", "\n", "\r\n", "\n\n", "[x] ", "@", "@@", "é"]).prop_map(str::to_owned),
+    ];
+    let entry = (opening, prop::collection::vec(piece, 0..6))
+        .prop_map(|(o, p)| format!("{o}{}\n", p.concat()));
+    prop::collection::vec(entry, 0..8).prop_map(|e| e.concat())
+}
+
 fn name_for(format: Format, bundle: bool) -> String {
     if bundle {
         format!("notes.{}", format.extension())
@@ -340,56 +551,82 @@ fn name_for(format: Format, bundle: bool) -> String {
     }
 }
 
-fn fuzz_bytes(
-    format: Format,
-    bytes: &[u8],
-    bundle: bool,
-    csv_safe: bool,
-) -> Result<(), TestCaseError> {
-    check(&name_for(format, bundle), bytes, format, csv_safe)
+fn fuzz_bytes(format: Format, bytes: &[u8], bundle: bool, mode: Mode) -> Result<(), TestCaseError> {
+    check(&name_for(format, bundle), bytes, tests::shape(format), mode)
 }
 
+const SHAPES: [Shape; 5] = [
+    Shape::Markdown,
+    Shape::Json,
+    Shape::Jsonl,
+    Shape::Csv,
+    Shape::Text,
+];
+
 macro_rules! fuzz_suite {
-    ($cases:expr, $($ignore:meta)?; $bytes:ident, $md:ident, $json:ident, $jsonl:ident, $csv:ident) => {
+    ($cases:expr, $($ignore:meta)?; $bytes:ident, $md:ident, $json:ident, $jsonl:ident, $csv:ident, $vault:ident, $jrnl_json:ident, $jrnl_text:ident) => {
         proptest! {
             #![proptest_config(ProptestConfig::with_cases($cases))]
 
             $(#[$ignore])?
             #[test]
-            fn $bytes(bytes in bytes(), bundle: bool, csv_safe: bool) {
+            fn $bytes(bytes in bytes(), bundle: bool, strict: bool, csv_safe: bool) {
+                let mode = Mode { strict, csv_safe };
                 for format in Format::ALL {
-                    fuzz_bytes(format, &bytes, bundle, csv_safe)?;
+                    fuzz_bytes(format, &bytes, bundle, mode)?;
+                }
+                for shape in SHAPES {
+                    check("in/x.txt", &bytes, shape, mode)?;
                 }
             }
 
             $(#[$ignore])?
             #[test]
-            fn $md(text in md_text(), at in prop::option::of(any::<prop::sample::Index>()), bundle: bool) {
-                fuzz_bytes(Format::Md, &cut(text, at), bundle, false)?;
+            fn $md(text in md_text(), at in prop::option::of(any::<prop::sample::Index>()), bundle: bool, strict: bool) {
+                fuzz_bytes(Format::Md, &cut(text, at), bundle, Mode { strict, csv_safe: false })?;
             }
 
             $(#[$ignore])?
             #[test]
-            fn $json(text in json_text(), at in prop::option::of(any::<prop::sample::Index>()), bundle: bool) {
-                fuzz_bytes(Format::Json, &cut(text, at), bundle, false)?;
+            fn $json(text in json_text(), at in prop::option::of(any::<prop::sample::Index>()), bundle: bool, strict: bool) {
+                fuzz_bytes(Format::Json, &cut(text, at), bundle, Mode { strict, csv_safe: false })?;
             }
 
             $(#[$ignore])?
             #[test]
             fn $jsonl(text in jsonl_text(), at in prop::option::of(any::<prop::sample::Index>()), bundle: bool) {
-                fuzz_bytes(Format::Jsonl, &cut(text, at), bundle, false)?;
+                fuzz_bytes(Format::Jsonl, &cut(text, at), bundle, Mode { strict: false, csv_safe: false })?;
             }
 
             $(#[$ignore])?
             #[test]
             fn $csv(text in csv_text(), at in prop::option::of(any::<prop::sample::Index>()), csv_safe: bool) {
-                fuzz_bytes(Format::Csv, &cut(text, at), true, csv_safe)?;
+                fuzz_bytes(Format::Csv, &cut(text, at), true, Mode { strict: false, csv_safe })?;
+            }
+
+            /// Another tool's Markdown: YAML, TOML and JSON front matter, code, tags, CRLF.
+            $(#[$ignore])?
+            #[test]
+            fn $vault(text in vault_text(), at in prop::option::of(any::<prop::sample::Index>()), strict: bool) {
+                check("in/Some Note.md", &cut(text, at), Shape::Markdown, Mode { strict, csv_safe: false })?;
+            }
+
+            $(#[$ignore])?
+            #[test]
+            fn $jrnl_json(text in jrnl_json_text(), at in prop::option::of(any::<prop::sample::Index>()), strict: bool) {
+                check("in/journal.json", &cut(text, at), Shape::Json, Mode { strict, csv_safe: false })?;
+            }
+
+            $(#[$ignore])?
+            #[test]
+            fn $jrnl_text(text in jrnl_text(), at in prop::option::of(any::<prop::sample::Index>())) {
+                check("in/journal.txt", &cut(text, at), Shape::Text, Mode { strict: false, csv_safe: false })?;
             }
         }
     };
 }
 
-fuzz_suite!(256,; any_bytes_in_any_format, markdown_shaped_input, json_shaped_input, jsonl_shaped_input, csv_shaped_input);
+fuzz_suite!(256,; any_bytes_in_any_format, markdown_shaped_input, json_shaped_input, jsonl_shaped_input, csv_shaped_input, other_tools_markdown, jrnl_json_shaped_input, jrnl_text_shaped_input);
 
 fuzz_suite!(
     10_000,
@@ -398,5 +635,8 @@ fuzz_suite!(
     markdown_shaped_input_many,
     json_shaped_input_many,
     jsonl_shaped_input_many,
-    csv_shaped_input_many
+    csv_shaped_input_many,
+    other_tools_markdown_many,
+    jrnl_json_shaped_input_many,
+    jrnl_text_shaped_input_many
 );

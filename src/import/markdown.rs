@@ -1,5 +1,6 @@
-//! Markdown reader: the front matter that [`crate::format`]'s Markdown writer produces, then
-//! the body, byte for byte.
+//! Markdown reader for smartnotes' own files: the front matter that [`crate::format`]'s
+//! Markdown writer produces, then the body, byte for byte. It reads every Markdown bundle, and
+//! every Markdown file under `--strict` (other files go to [`super::vault`]).
 //!
 //! A file is `---\n`, YAML ([`super::front_matter`]), a `---` line, then the body up to the end
 //! of the file. A file named like the Markdown bundle (`notes.md`) holds several such records.
@@ -10,9 +11,12 @@
 //! before `body_bytes` existed read as they always did, except that a record whose front
 //! matter is broken is now an error and no longer read as part of the body before it.
 //!
+//! The keys after smartnotes' own are the note's properties, in order. A note smartnotes wrote
+//! has no source (see [`super::vault`]); a file without front matter remembers its path.
+//!
 //! Markdown without front matter (written by a person or another tool) is a note titled by
-//! its first `# heading`, else by the file name, with the whole text as body and the current
-//! time as its dates.
+//! its first `# heading` outside code, else by the file name, with the whole text as body and
+//! the file's modification time as its dates.
 //!
 //! Every byte is looked at a bounded number of times: line numbers are counted forward
 //! ([`Lines`]), and the search for the next record goes line by line from the end of the last.
@@ -21,15 +25,23 @@ use std::path::Path;
 
 use super::front_matter::{self, FrontMatter, first_line, is_delimiter};
 use super::lines::Lines;
-use super::{Fields, ImportError, Parsed, fields};
+use super::props::Props;
+use super::{Fields, ImportError, Parsed, ReadOptions, Report, body, fields, vault};
 use crate::export::naming::bundle_name;
 use crate::format::{BODY_BYTES, Format, opens_record};
-use crate::model::Timestamp;
+use crate::model::{OWNED_KEYS, Properties, Source, Timestamp};
 
-pub(super) fn read(path: &Path, text: &str, lines: &mut Lines<'_>) -> Vec<Parsed> {
+pub(super) fn read(
+    path: &Path,
+    text: &str,
+    bom: bool,
+    options: &ReadOptions,
+    lines: &mut Lines<'_>,
+    _report: &mut Report,
+) -> Vec<Parsed> {
     if !is_delimiter(first_line(text)) {
         lines.charge(text.len());
-        return vec![without_front_matter(path, text)];
+        return vec![without_front_matter(path, text, bom, options)];
     }
     let bundle = path
         .file_name()
@@ -86,11 +98,12 @@ fn record(
             });
         }
     };
-    let fields = from_front(front, text[span.body_start..end].to_owned());
+    let properties = properties(path, yaml, line, lines)?;
+    let fields = from_front(front, text[span.body_start..end].to_owned(), properties);
     Ok((fields, next))
 }
 
-fn from_front(front: FrontMatter, body: String) -> Fields {
+fn from_front(front: FrontMatter, body: String, properties: Properties) -> Fields {
     Fields {
         id: Some(front.id),
         title: front.title.0,
@@ -98,9 +111,27 @@ fn from_front(front: FrontMatter, body: String) -> Fields {
         created: front.created,
         updated: front.updated,
         body,
-        properties: Default::default(),
+        properties,
         source: None,
     }
+}
+
+/// The keys after smartnotes' own, in order: the YAML read a second time, as values of any
+/// shape (the first reading checked smartnotes' fields, each at its line).
+fn properties(
+    path: &Path,
+    yaml: &str,
+    line: usize,
+    lines: &mut Lines<'_>,
+) -> Result<Properties, ImportError> {
+    lines.charge(yaml.len());
+    let Props(mut keys) = serde_yaml_ng::from_str(yaml).map_err(|e| ImportError::FrontMatter {
+        path: path.to_path_buf(),
+        line: Some(line + e.location().map_or(0, |l| l.line())),
+        message: super::strip_location(&e.to_string()).to_owned(),
+    })?;
+    keys.retain(|k, _| !OWNED_KEYS.contains(&k.as_str()));
+    Ok(keys)
 }
 
 /// The line of the `body_bytes` key in the front matter of the record opened on `line`.
@@ -170,28 +201,30 @@ fn sized_body(
     }
 }
 
-fn without_front_matter(path: &Path, text: &str) -> Parsed {
-    let heading = text.lines().find_map(|l| {
-        let h = l.strip_prefix("# ")?.trim();
-        // `# Title #` is the closed form of the same heading.
-        let h = h.trim_end_matches('#').trim_end();
-        (!h.is_empty()).then(|| h.to_owned())
+fn without_front_matter(path: &Path, text: &str, bom: bool, options: &ReadOptions) -> Parsed {
+    let title = body::scan(text)
+        .heading
+        .unwrap_or_else(|| vault::stem(path));
+    let at = options.modified.unwrap_or_else(Timestamp::now);
+    let source = options.source_path.as_ref().map(|p| {
+        Source::new(
+            p.clone(),
+            Some(if bom {
+                "\u{feff}".into()
+            } else {
+                String::new()
+            }),
+        )
     });
-    let title = heading.unwrap_or_else(|| {
-        path.file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    });
-    let now = Timestamp::now();
     Fields {
         id: None,
         title,
         tags: Vec::new(),
-        created: now,
-        updated: now,
+        created: at,
+        updated: at,
         body: text.to_owned(),
-        properties: Default::default(),
-        source: None,
+        properties: Properties::new(),
+        source,
     }
     .check(path, None)
 }

@@ -1,47 +1,66 @@
-//! Import: files that smartnotes (or a person) wrote, read back into the notebook.
+//! Import: notes that smartnotes, another tool or a person wrote, read into the notebook.
 //!
-//! [`import`] is the whole pipeline, the mirror of [`crate::export::export`]. It walks the
-//! paths it is given ([`walk`]: files as named, folders recursively, keeping the files whose
-//! extension is `.md`, `.markdown`, `.json`, `.jsonl` or `.csv`, and never opening a FIFO, a
-//! socket or a device), reads each file under a size limit as UTF-8 (after a byte-order mark,
-//! if it has one), hands it to the reader of its format (one file per format in this folder),
-//! folds the copies of one note that several formats hold into one, and gives the notes to
-//! [`Store::import`], which writes them in a single transaction. Every problem becomes an
-//! [`ImportError`] that names the file, the line where one applies, and what is wrong; by
-//! default any error means nothing is written.
+//! [`import`] is the whole pipeline, the mirror of [`crate::export::export`] (module
+//! `pipeline`). It walks the paths it is given ([`walk`]: files as named, folders recursively,
+//! keeping the files whose extension is one import reads, never opening a FIFO, a socket or a
+//! device), reads each file under a size limit as UTF-8, on several threads, and hands its text
+//! to [`parse`], which picks the reader by the file's [`Shape`] and its content (one file per
+//! reader in this folder): a Markdown note of any tool (`vault`), smartnotes' Markdown bundle
+//! and, under `--strict`, smartnotes' own Markdown only (`markdown`), smartnotes' JSON, JSON
+//! Lines and CSV, and jrnl's JSON export and journal file (`jrnl_json`, `jrnl_text`). Then it
+//! folds the copies of one note that several formats hold, finds the notes the notebook already
+//! holds, and gives the rest to [`Store::import_each`](crate::store::Store::import_each), which
+//! writes them in a single transaction.
+//!
+//! What cannot be imported is an [`ImportError`] naming the file, the line where one applies
+//! and what is wrong; by default any error means nothing is written. What can be imported, but
+//! not exactly as written (a front matter no reader accepts, a date or a tag smartnotes cannot
+//! keep), is a [`Warning`] naming the same, and the note comes in with nothing lost.
 //!
 //! Every reader runs in time linear in its input: each byte is looked at a bounded number of
-//! times (module `lines` counts them for the tests), the front matter parser is given only what is
-//! small and shallow enough (module `front_matter`), and copies of a note are found by hash.
+//! times (module `lines` counts them for the tests), the front matter parsers are given only what
+//! is small and shallow enough (modules `front_matter` and `front`), and copies of a note are
+//! found by hash.
 
+mod body;
 mod csv;
+mod dates;
+mod error;
 mod fields;
+mod front;
 mod front_matter;
 #[cfg(test)]
 mod fuzz_tests;
+mod jrnl_json;
+mod jrnl_text;
 mod json;
 mod jsonl;
 mod lines;
 mod markdown;
 mod nesting;
+mod pipeline;
+mod props;
+mod tags;
 #[cfg(test)]
 mod tests;
+mod vault;
+mod walk;
+mod zone;
 
-use std::collections::HashMap;
-use std::fmt;
-use std::fs::{File, FileType, Metadata};
-use std::hash::{Hash, Hasher};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+pub use error::{EXTENSIONS, ImportError, Origin, SpecialKind, Warning};
+pub use pipeline::{ImportSummary, fold_duplicates, import, import_with_progress};
+pub use walk::{FileText, Shape, SpecialFile, Walk, WalkedFile, decode, read_text, shape_of, walk};
+pub use zone::Zone;
 
-use crate::export::Progress;
-use crate::format::Format;
+use crate::export::naming::bundle_name;
+use crate::format::{Format, opens_record};
 use crate::model::{
     NewNote, Properties, Source, Timestamp, validate, validate_properties, validate_source,
 };
-use crate::store::{ImportMode, Incoming, Outcome, Store, StoreError};
+use crate::store::ImportMode;
+use error::at;
 use lines::Lines;
 
 /// The size limit of one file when none is given: 16 MiB.
@@ -60,6 +79,15 @@ pub struct ImportConfig {
     pub max_size: u64,
     /// CSV files were written with `--csv-safe`: remove the `'` it put before cells.
     pub csv_safe: bool,
+    /// Read only the files smartnotes writes, and make every problem an error (the import of
+    /// before other tools' notes were read).
+    pub strict: bool,
+    /// The zone a date without one is read in.
+    pub zone: Zone,
+    /// Files whose names mean nothing (standard input, kept in a temporary file): their notes
+    /// remember no source path, so two different texts piped in are two notes, not one note
+    /// updated under the temporary name.
+    pub unnamed: Vec<PathBuf>,
 }
 
 impl Default for ImportConfig {
@@ -70,196 +98,44 @@ impl Default for ImportConfig {
             dry_run: false,
             max_size: DEFAULT_MAX_SIZE,
             csv_safe: false,
+            strict: false,
+            zone: Zone::local(),
+            unnamed: Vec::new(),
         }
     }
 }
 
-/// Where a record came from: `path` or `path:line`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Origin {
-    /// The file.
-    pub path: PathBuf,
-    /// The line the record starts on, where the format has lines that mean something.
-    pub line: Option<usize>,
+/// How one text is read: what [`parse`] needs beyond the text. The default reads as import
+/// does without options: not strictly, dates without a zone in the local zone.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// Only what smartnotes writes, every problem an error.
+    pub strict: bool,
+    /// CSV cells carry `--csv-safe`'s `'`.
+    pub csv_safe: bool,
+    /// The zone of dates without one.
+    pub zone: Zone,
+    /// Ids are kept (`--keep-ids`, `--update`): an id that cannot be one is an error, not a
+    /// property.
+    pub ids_matter: bool,
+    /// The file's path relative to the import root: the source path of the note a Markdown
+    /// file holds. `None` for a text that is no file of a vault.
+    pub source_path: Option<String>,
+    /// The file's modification time: the dates of a note that gives none (the current time
+    /// when not known).
+    pub modified: Option<Timestamp>,
 }
 
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
-        match self.line {
-            Some(line) => write!(f, ":{line}"),
-            None => Ok(()),
-        }
-    }
-}
-
-fn at(path: &Path, line: &Option<usize>) -> Origin {
-    Origin {
-        path: path.to_path_buf(),
-        line: *line,
-    }
-}
-
-/// Why a file, or a note in it, cannot be imported. Every message starts with `path` or
-/// `path:line`.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ImportError {
-    /// The file or folder could not be read.
-    #[error("{}: cannot read: {source}", path.display())]
-    Io {
-        /// The file or folder.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-    /// A folder where a file is expected: a named path, or a folder whose name ends in a
-    /// note extension.
-    #[error("{}: is a folder, not a file", path.display())]
-    NotAFile {
-        /// The folder.
-        path: PathBuf,
-    },
-    /// A file named on the command line whose extension is not a format smartnotes reads.
-    #[error("{}: unknown extension (expected .md, .markdown, .json, .jsonl or .csv)", path.display())]
-    UnknownExtension {
-        /// The file.
-        path: PathBuf,
-    },
-    /// Larger than the size limit.
-    #[error("{}: {size} bytes is over the size limit of {limit} bytes (see --max-size)", path.display())]
-    TooLarge {
-        /// The file.
-        path: PathBuf,
-        /// Its size (at least `limit + 1` when it grew while read).
-        size: u64,
-        /// The limit.
-        limit: u64,
-    },
-    /// A FIFO, socket or device: not opened (opening a FIFO waits for a writer).
-    #[error("{}: is a {kind}, not a regular file", path.display())]
-    NotRegular {
-        /// The path.
-        path: PathBuf,
-        /// What it is.
-        kind: SpecialKind,
-    },
-    /// Zero bytes (or only a byte-order mark).
-    #[error("{}: the file is empty", path.display())]
-    Empty {
-        /// The file.
-        path: PathBuf,
-    },
-    /// Not UTF-8.
-    #[error("{}: invalid UTF-8 at byte {offset}", at(path, &Some(*line)))]
-    Utf8 {
-        /// The file.
-        path: PathBuf,
-        /// The line holding the first bad byte.
-        line: usize,
-        /// Offset of the first bad byte from the start of the file.
-        offset: usize,
-    },
-    /// Markdown whose YAML front matter is broken.
-    #[error("{}: front matter: {message}", at(path, line))]
-    FrontMatter {
-        /// The file.
-        path: PathBuf,
-        /// The line of the problem.
-        line: Option<usize>,
-        /// What is wrong.
-        message: String,
-    },
-    /// JSON or JSON Lines that does not hold notes.
-    #[error("{}: JSON: {message}", at(path, line))]
-    Json {
-        /// The file.
-        path: PathBuf,
-        /// The line of the problem.
-        line: Option<usize>,
-        /// What is wrong, with the column when serde_json knows it.
-        message: String,
-    },
-    /// CSV that is not what smartnotes writes.
-    #[error("{}: CSV: {message}", at(path, line))]
-    Csv {
-        /// The file.
-        path: PathBuf,
-        /// The line of the problem.
-        line: Option<usize>,
-        /// What is wrong.
-        message: String,
-    },
-    /// A note that parsed but whose fields are not valid (a bad tag, a NUL, a bad id).
-    #[error("{}: invalid note: {message}", at(path, line))]
-    Invalid {
-        /// The file.
-        path: PathBuf,
-        /// The line the note starts on.
-        line: Option<usize>,
-        /// What is wrong.
-        message: String,
-    },
-    /// Two records with the same id but different contents, with ids kept.
-    #[error(
-        "{second}: note {id} differs from note {id} read from {first}; with --keep-ids or --update an id must mean one note"
-    )]
-    Conflict {
-        /// The id.
-        id: i64,
-        /// The record read first.
-        first: Origin,
-        /// The one that disagrees.
-        second: Origin,
-    },
-    /// `--keep-ids` and the notebook already has a note with this id.
-    #[error(
-        "{origin}: note {id} ({title:?}) clashes with note {id} ({existing:?}) already in the notebook; use --update to replace it, or import without --keep-ids"
-    )]
-    Clash {
-        /// Where the incoming note came from.
-        origin: Origin,
-        /// The id.
-        id: i64,
-        /// The incoming note's title.
-        title: String,
-        /// The title of the note already in the notebook.
-        existing: String,
-    },
-}
-
-impl ImportError {
-    /// The file the error is about.
-    pub fn path(&self) -> &Path {
-        match self {
-            ImportError::Io { path, .. }
-            | ImportError::NotAFile { path }
-            | ImportError::UnknownExtension { path }
-            | ImportError::NotRegular { path, .. }
-            | ImportError::TooLarge { path, .. }
-            | ImportError::Empty { path }
-            | ImportError::Utf8 { path, .. }
-            | ImportError::FrontMatter { path, .. }
-            | ImportError::Json { path, .. }
-            | ImportError::Csv { path, .. }
-            | ImportError::Invalid { path, .. } => path,
-            ImportError::Conflict { second, .. } => &second.path,
-            ImportError::Clash { origin, .. } => &origin.path,
-        }
-    }
-
-    /// The line the error is about, where one applies.
-    pub fn line(&self) -> Option<usize> {
-        match self {
-            ImportError::Utf8 { line, .. } => Some(*line),
-            ImportError::FrontMatter { line, .. }
-            | ImportError::Json { line, .. }
-            | ImportError::Csv { line, .. }
-            | ImportError::Invalid { line, .. } => *line,
-            ImportError::Conflict { second, .. } => second.line,
-            ImportError::Clash { origin, .. } => origin.line,
-            _ => None,
+impl ReadOptions {
+    /// Reading as `config` says.
+    pub fn of(config: &ImportConfig) -> Self {
+        ReadOptions {
+            strict: config.strict,
+            csv_safe: config.csv_safe,
+            zone: config.zone.clone(),
+            ids_matter: config.mode != ImportMode::NewIds,
+            source_path: None,
+            modified: None,
         }
     }
 }
@@ -269,18 +145,47 @@ impl ImportError {
 pub struct Record {
     /// Where it was read.
     pub origin: Origin,
-    /// Its id, if the file gave one (Markdown without front matter does not).
+    /// Its id, if the file gave one (a note of another tool does not).
     pub id: Option<i64>,
     /// Its fields.
     pub note: NewNote,
-    /// The file started with a UTF-8 byte-order mark. The notebook has no place to keep this
-    /// yet (that needs a schema change), so an export does not write it back.
+    /// The file started with a UTF-8 byte-order mark (its Markdown note's source keeps it).
     pub bom: bool,
 }
 
 /// A record of a reader, or why there is none; a reader returns one error for a file it
 /// cannot read at all, one per record for records it cannot read.
-type Parsed = Result<Record, ImportError>;
+pub type Parsed = Result<Record, ImportError>;
+
+/// What [`parse`] read from one text.
+#[derive(Debug, Default)]
+pub struct FileRead {
+    /// One result per record, or one error for a text that cannot be read at all.
+    pub records: Vec<Parsed>,
+    /// What was read, but not exactly as written.
+    pub warnings: Vec<Warning>,
+    /// Dates read without a zone, in [`ReadOptions::zone`].
+    pub zoneless: u64,
+    /// The text holds no note and was left out (a `.txt` that is no journal).
+    pub skipped: bool,
+}
+
+/// The warnings and counts a reader adds to as it reads.
+#[derive(Debug, Default)]
+pub(super) struct Report {
+    pub warnings: Vec<Warning>,
+    pub zoneless: u64,
+}
+
+impl Report {
+    pub(super) fn warn(&mut self, path: &Path, line: Option<usize>, message: String) {
+        self.warnings.push(Warning {
+            path: path.to_path_buf(),
+            line,
+            message,
+        });
+    }
+}
 
 /// The fields every reader finds, checked once, here.
 struct Fields {
@@ -305,7 +210,8 @@ impl Fields {
             fields::check_id(id.into()).map_err(|e| invalid(format!("id: {e}")))?;
         }
         validate(&self.title, &self.body, &self.tags)
-            .and_then(|()| validate_properties(&self.properties))
+            .map_err(|e| invalid(fields::shorten(e.to_string())))?;
+        validate_properties(&self.properties)
             .and_then(|()| self.source.as_ref().map_or(Ok(()), validate_source))
             .map_err(|e| invalid(fields::shorten(e.to_string())))?;
         Ok(Record {
@@ -325,519 +231,102 @@ impl Fields {
     }
 }
 
-/// The format a file name says, if it names one smartnotes reads.
-pub fn format_of(path: &Path) -> Option<Format> {
-    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-    match ext.as_str() {
-        "md" | "markdown" => Some(Format::Md),
-        "json" => Some(Format::Json),
-        "jsonl" => Some(Format::Jsonl),
-        "csv" => Some(Format::Csv),
-        _ => None,
-    }
-}
-
-/// What a path is when it is neither a folder nor a regular file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum SpecialKind {
-    /// A named pipe.
-    Fifo,
-    /// A Unix domain socket.
-    Socket,
-    /// A block device.
-    BlockDevice,
-    /// A character device.
-    CharDevice,
-    /// Something else that is not a regular file.
-    Other,
-}
-
-impl fmt::Display for SpecialKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            SpecialKind::Fifo => "FIFO",
-            SpecialKind::Socket => "socket",
-            SpecialKind::BlockDevice => "block device",
-            SpecialKind::CharDevice => "character device",
-            SpecialKind::Other => "special file",
-        })
-    }
-}
-
-/// What kind of special file `file_type` is, or `None` for a folder, a regular file or a link.
-fn special_kind(file_type: FileType) -> Option<SpecialKind> {
-    if file_type.is_dir() || file_type.is_file() || file_type.is_symlink() {
-        return None;
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if file_type.is_fifo() {
-            return Some(SpecialKind::Fifo);
-        }
-        if file_type.is_socket() {
-            return Some(SpecialKind::Socket);
-        }
-        if file_type.is_block_device() {
-            return Some(SpecialKind::BlockDevice);
-        }
-        if file_type.is_char_device() {
-            return Some(SpecialKind::CharDevice);
-        }
-    }
-    Some(SpecialKind::Other)
-}
-
-/// A FIFO, socket or device found in a folder, left out of the import.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct SpecialFile {
-    /// Where.
-    pub path: PathBuf,
-    /// What it is.
-    pub kind: SpecialKind,
-}
-
-/// The files to import under `paths`, in a stable order.
-#[derive(Debug, Default)]
-pub struct Walk {
-    /// Files with a note extension, each with its format, in the order given, folders sorted
-    /// by name.
-    pub files: Vec<(PathBuf, Format)>,
-    /// Files inside folders that were left out: other extensions, hidden names (`.x`), and
-    /// symbolic links to folders (never followed, so a link cannot make the walk loop).
-    pub skipped: u64,
-    /// FIFOs, sockets and devices inside folders (or links to them): never opened, so an
-    /// import never waits on one.
-    pub special: Vec<SpecialFile>,
-    /// Paths that could not be walked.
-    pub errors: Vec<ImportError>,
-}
-
-/// Walks `paths`: a file is taken as named (its extension must be a note format), a folder
-/// recursively.
-pub fn walk(paths: &[PathBuf]) -> Walk {
-    let mut walk = Walk::default();
-    for path in paths {
-        match std::fs::metadata(path) {
-            Err(source) => walk.errors.push(ImportError::Io {
-                path: path.clone(),
-                source,
-            }),
-            Ok(meta) if meta.is_dir() => match format_of(path) {
-                // `x.json/` was meant to be a file: refusing it beats importing whatever
-                // happens to be inside.
-                Some(_) => walk
-                    .errors
-                    .push(ImportError::NotAFile { path: path.clone() }),
-                None => walk_dir(path, &mut walk),
-            },
-            Ok(meta) => match (special_kind(meta.file_type()), format_of(path)) {
-                (Some(kind), _) => walk.errors.push(ImportError::NotRegular {
-                    path: path.clone(),
-                    kind,
-                }),
-                (None, Some(format)) => walk.files.push((path.clone(), format)),
-                (None, None) => walk
-                    .errors
-                    .push(ImportError::UnknownExtension { path: path.clone() }),
-            },
-        }
-    }
-    walk
-}
-
-fn walk_dir(dir: &Path, walk: &mut Walk) {
-    let entries = match std::fs::read_dir(dir).and_then(|r| r.collect::<Result<Vec<_>, _>>()) {
-        Ok(entries) => entries,
-        Err(source) => {
-            walk.errors.push(ImportError::Io {
-                path: dir.to_path_buf(),
-                source,
-            });
-            return;
-        }
-    };
-    let mut entries: Vec<_> = entries.iter().map(|e| (e.path(), e.file_type())).collect();
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    for (path, own_type) in entries {
-        let hidden = path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        // Hidden entries are other tools' state (an export's manifest, a staging folder).
-        if hidden {
-            walk.skipped += 1;
-            continue;
-        }
-        // The entry's own type (what `symlink_metadata` says), then, for a link, its target's.
-        let own_type = match own_type {
-            Ok(t) => t,
-            Err(source) => {
-                walk.errors.push(ImportError::Io { path, source });
-                continue;
-            }
-        };
-        let link = own_type.is_symlink();
-        let file_type = if link {
-            match std::fs::metadata(&path) {
-                Ok(meta) => meta.file_type(),
-                Err(source) => {
-                    walk.errors.push(ImportError::Io { path, source });
-                    continue;
-                }
-            }
-        } else {
-            own_type
-        };
-        if let Some(kind) = special_kind(file_type) {
-            walk.special.push(SpecialFile { path, kind });
-        } else if file_type.is_dir() && link {
-            walk.skipped += 1;
-        } else if file_type.is_dir() {
-            match format_of(&path) {
-                Some(_) => walk.errors.push(ImportError::NotAFile { path }),
-                None => walk_dir(&path, walk),
-            }
-        } else {
-            match format_of(&path) {
-                Some(format) => walk.files.push((path, format)),
-                None => walk.skipped += 1,
-            }
-        }
-    }
-}
-
-/// Opens `path` for reading if it is a regular file (or a link to one), without waiting:
-/// its type is checked before it is opened, and what was opened is checked again, in case the
-/// path was replaced in between (by a FIFO, whose open would otherwise wait for a writer).
-fn open_regular(path: &Path) -> Result<(File, Metadata), ImportError> {
-    let io = |source| ImportError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let check = |meta: &Metadata| {
-        if meta.is_dir() {
-            return Err(ImportError::NotAFile {
-                path: path.to_path_buf(),
-            });
-        }
-        match special_kind(meta.file_type()) {
-            Some(kind) => Err(ImportError::NotRegular {
-                path: path.to_path_buf(),
-                kind,
-            }),
-            None => Ok(()),
-        }
-    };
-    check(&std::fs::metadata(path).map_err(io)?)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // O_NONBLOCK: a FIFO swapped in after the check opens at once instead of waiting
-        // (regular files ignore the flag).
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(path).map_err(io)?;
-    let meta = file.metadata().map_err(io)?;
-    check(&meta)?;
-    Ok((file, meta))
-}
-
-/// Reads a whole file as UTF-8 text, refusing folders, FIFOs, sockets, devices, empty files
-/// and files over `max_size` bytes. A byte-order mark is kept: [`parse`] reads past it.
-pub fn read_text(path: &Path, max_size: u64) -> Result<String, ImportError> {
-    let (file, meta) = open_regular(path)?;
-    let too_large = |size| ImportError::TooLarge {
-        path: path.to_path_buf(),
-        size,
-        limit: max_size,
-    };
-    if meta.len() > max_size {
-        return Err(too_large(meta.len()));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    // The limit holds even for a file that grows while it is read.
-    file.take(max_size.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|source| ImportError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    if bytes.len() as u64 > max_size {
-        return Err(too_large(bytes.len() as u64));
-    }
-    decode(path, bytes)
-}
-
-/// The bytes of `path` as text: not empty, UTF-8.
-pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, ImportError> {
-    if bytes.is_empty() {
-        return Err(ImportError::Empty {
-            path: path.to_path_buf(),
-        });
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let line = 1 + e.as_bytes()[..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        ImportError::Utf8 {
-            path: path.to_path_buf(),
-            line,
-            offset,
-        }
-    })
-}
-
 /// The UTF-8 byte-order mark that Notepad and other editors put at the start of a file.
 const BOM: char = '\u{feff}';
 
-/// Parses `text`, the contents of `path`, as `format`: one result per record, or one error
-/// for a file that cannot be read at all. A byte-order mark at the start is not part of any
-/// record; the records say it was there ([`Record::bom`]).
-pub fn parse(path: &Path, text: &str, format: Format, csv_safe: bool) -> Vec<Parsed> {
-    parse_counted(path, text, format, csv_safe).0
+/// Parses `text`, the contents of `path`, as a file of `shape`: the reader is chosen by the
+/// shape and the text (a Markdown bundle, a jrnl JSON export). A byte-order mark at the start
+/// is not part of any record; the records say it was there ([`Record::bom`]).
+pub fn parse(path: &Path, text: &str, shape: Shape, options: &ReadOptions) -> FileRead {
+    parse_counted(path, text, shape, options).0
 }
 
 /// [`parse`], and the number of bytes the reader looked at (see [`lines`]).
-fn parse_counted(path: &Path, text: &str, format: Format, csv_safe: bool) -> (Vec<Parsed>, u64) {
+fn parse_counted(path: &Path, text: &str, shape: Shape, options: &ReadOptions) -> (FileRead, u64) {
     let (text, bom) = match text.strip_prefix(BOM) {
         Some(rest) => (rest, true),
         None => (text, false),
     };
-    if text.is_empty() {
-        let empty = ImportError::Empty {
-            path: path.to_path_buf(),
-        };
-        return (vec![Err(empty)], 0);
-    }
     let mut lines = Lines::new(text);
-    let mut results = match format {
-        Format::Md => markdown::read(path, text, &mut lines),
-        Format::Json => json::read(path, text, &mut lines),
-        Format::Jsonl => jsonl::read(path, text, &mut lines),
-        Format::Csv => csv::read(path, text, csv_safe, &mut lines),
+    let mut report = Report::default();
+    let mut read = FileRead::default();
+    let empty = || {
+        vec![Err(ImportError::Empty {
+            path: path.to_path_buf(),
+        })]
     };
-    for record in results.iter_mut().flatten() {
+    read.records = match shape {
+        Shape::Markdown if text.is_empty() && options.strict => empty(),
+        Shape::Markdown if options.strict || is_bundle(path, text) => {
+            markdown::read(path, text, bom, options, &mut lines, &mut report)
+        }
+        Shape::Markdown => vec![vault::read(
+            path,
+            text,
+            bom,
+            options,
+            &mut lines,
+            &mut report,
+        )],
+        _ if text.is_empty() => empty(),
+        Shape::Json => json::read(path, text, options, &mut lines, &mut report),
+        Shape::Jsonl => jsonl::read(path, text, &mut lines),
+        Shape::Csv => csv::read(path, text, options.csv_safe, &mut lines),
+        Shape::Text => match jrnl_text::read(path, text, options, &mut lines, &mut report) {
+            Some(records) => records,
+            None => {
+                read.skipped = true;
+                Vec::new()
+            }
+        },
+    };
+    for record in read.records.iter_mut().flatten() {
         record.bom = bom;
     }
-    (results, lines.work())
+    read.warnings = report.warnings;
+    read.zoneless = report.zoneless;
+    (read, lines.work())
 }
 
-/// Drops a serde error's own ` at line N column M`: the message already starts with ours.
-fn strip_location(message: &str) -> &str {
-    match message.rfind(" at line ") {
-        Some(i)
-            if message[i + 9..]
-                .split(" column ")
-                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) =>
-        {
-            &message[..i]
-        }
-        _ => message,
-    }
+/// Whether a Markdown file is smartnotes' bundle: its name, and a first record as the bundle
+/// writes them.
+fn is_bundle(path: &Path, text: &str) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy() == bundle_name(Format::Md))
+        && opens_record(text)
 }
 
-/// Folds the copies of one note: records with the same id and the same fields (the same note
-/// exported to several formats) are kept once, and the others counted as duplicates.
-///
-/// Records that share an id but differ are a [`ImportError::Conflict`] naming both files when
-/// ids are kept ([`ImportMode::KeepIds`], [`ImportMode::Update`]): which one would win is not
-/// ours to guess. With new ids they are simply different notes and both are kept.
-pub fn fold_duplicates(
-    records: Vec<Record>,
-    mode: ImportMode,
-) -> (Vec<Record>, u64, Vec<ImportError>) {
-    let mut kept: Vec<Record> = Vec::with_capacity(records.len());
-    // The first record kept for each id, and the records kept for each id and content hash:
-    // a lookup each, however many records share an id.
-    let mut first: HashMap<i64, usize> = HashMap::new();
-    let mut same: HashMap<(i64, u64), Vec<usize>> = HashMap::new();
-    let mut duplicates = 0;
-    let mut errors = Vec::new();
-    for record in records {
-        let Some(id) = record.id else {
-            kept.push(record);
-            continue;
-        };
-        let key = (id, content_hash(&record.note));
-        let copies = same.get(&key).map_or(&[][..], Vec::as_slice);
-        if copies.iter().any(|&i| kept[i].note == record.note) {
-            duplicates += 1;
-            continue;
-        }
-        if let (Some(&first), false) = (first.get(&id), mode == ImportMode::NewIds) {
-            errors.push(ImportError::Conflict {
-                id,
-                first: kept[first].origin.clone(),
-                second: record.origin,
-            });
-            continue;
-        }
-        first.entry(id).or_insert(kept.len());
-        same.entry(key).or_default().push(kept.len());
-        kept.push(record);
-    }
-    (kept, duplicates, errors)
-}
-
-/// A hash of every field of a note.
-fn content_hash(note: &NewNote) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (
-        &note.title,
-        &note.body,
-        &note.tags,
-        note.created,
-        note.updated,
-    )
-        .hash(&mut h);
-    h.finish()
-}
-
-/// What an import did (or, in a dry run, would do).
-#[derive(Debug, Default, Serialize)]
-pub struct ImportSummary {
-    /// Note files read (including those with errors).
-    pub files: u64,
-    /// Files in folders left out (other extensions, hidden names).
-    pub skipped_files: u64,
-    /// FIFOs, sockets and devices in folders, left out without being opened.
-    pub special_files: Vec<SpecialFile>,
-    /// Notes added.
-    pub added: u64,
-    /// Notes that replaced the note with their id (`--update`).
-    pub updated: u64,
-    /// Notes identical to the note with their id (`--update`).
-    pub unchanged: u64,
-    /// Copies of a note already read from another file or format.
-    pub duplicates: u64,
-    /// Notes (or files) not imported because of an error.
-    pub invalid: u64,
-    /// True when the notebook was written.
-    pub committed: bool,
-    /// True for a dry run.
-    pub dry_run: bool,
-    /// What would happen to each note, in a dry run: (where from, id, what).
-    #[serde(skip)]
-    pub plan: Vec<(Origin, Option<i64>, Outcome)>,
-    /// Every error, in the order found.
-    #[serde(skip)]
-    pub errors: Vec<ImportError>,
-}
-
-/// Imports every note under `paths` into `store` as `config` says.
-///
-/// Errors in the input are not an `Err`: they are in [`ImportSummary::errors`], and unless
-/// [`ImportConfig::skip_invalid`] is set any of them means nothing is written
-/// ([`ImportSummary::committed`] is false). `Err` is for the notebook itself (locked,
-/// unreadable).
-pub fn import(
-    store: &mut Store,
-    paths: &[PathBuf],
-    config: &ImportConfig,
-) -> Result<ImportSummary, StoreError> {
-    import_with_progress(store, paths, config, &NoProgress)
-}
-
-/// [`import`], telling `progress` how far it has come: [`Progress::planned`] with the number
-/// of files found, [`Progress::advance`] once per file read, [`Progress::finish`] once the
-/// notes are written (or found not to be).
-pub fn import_with_progress(
-    store: &mut Store,
-    paths: &[PathBuf],
-    config: &ImportConfig,
-    progress: &dyn Progress,
-) -> Result<ImportSummary, StoreError> {
-    let walked = walk(paths);
-    progress.planned(walked.files.len() as u64);
-    let mut summary = ImportSummary {
-        files: walked.files.len() as u64,
-        skipped_files: walked.skipped,
-        special_files: walked.special,
-        dry_run: config.dry_run,
-        errors: walked.errors,
-        ..ImportSummary::default()
-    };
-    let mut records = Vec::new();
-    for (path, format) in &walked.files {
-        match read_text(path, config.max_size) {
-            Ok(text) => {
-                for result in parse(path, &text, *format, config.csv_safe) {
-                    match result {
-                        Ok(record) => records.push(record),
-                        Err(e) => summary.errors.push(e),
-                    }
+/// Drops a serde error's own ` at line N column M`s (at its end, and before each `, while ...`
+/// that libyaml adds): the message already starts with ours, at the file's line.
+fn strip_location(message: &str) -> String {
+    let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find(" at line ") {
+        let after_line = &rest[i + 9..];
+        let line = digits(after_line);
+        let location = after_line[line..]
+            .strip_prefix(" column ")
+            .map(|after| (after, digits(after)))
+            .filter(|&(after, column)| {
+                line > 0 && column > 0 && {
+                    let tail = &after[column..];
+                    tail.is_empty() || tail.starts_with(',')
                 }
-            }
-            Err(e) => summary.errors.push(e),
-        }
-        progress.advance(1);
-    }
-    let (records, duplicates, conflicts) = fold_duplicates(records, config.mode);
-    summary.duplicates = duplicates;
-    summary.errors.extend(conflicts);
-    let incoming: Vec<Incoming> = records
-        .iter()
-        .map(|r| Incoming {
-            id: r.id,
-            note: r.note.clone(),
-        })
-        .collect();
-    // Any error so far already means nothing is written: ask the store only what it would
-    // do, so clashes are reported too.
-    let failed = !summary.errors.is_empty() && !config.skip_invalid;
-    let report = store.import(
-        &incoming,
-        config.mode,
-        config.dry_run || failed,
-        config.skip_invalid,
-    );
-    progress.finish();
-    let report = report?;
-    for (record, outcome) in records.into_iter().zip(report.outcomes) {
-        if let Outcome::Clash(existing) = &outcome {
-            summary.errors.push(ImportError::Clash {
-                id: existing.id,
-                title: record.note.title,
-                existing: existing.title.clone(),
-                origin: record.origin,
             });
-            continue;
-        }
-        match outcome {
-            Outcome::Added(_) => summary.added += 1,
-            Outcome::Updated(_) => summary.updated += 1,
-            Outcome::Unchanged(_) => summary.unchanged += 1,
-            Outcome::Clash(_) => {}
-        }
-        if config.dry_run {
-            summary.plan.push((record.origin, record.id, outcome));
-        }
-    }
-    summary.invalid = summary.errors.len() as u64;
-    summary.committed = report.committed;
-    if !report.committed {
-        // Nothing was written: say so in the counts a script reads, unless this was only a
-        // dry run, whose counts are the point.
-        if !config.dry_run {
-            summary.added = 0;
-            summary.updated = 0;
-            summary.unchanged = 0;
+        match location {
+            Some((after, column)) => {
+                out.push_str(&rest[..i]);
+                rest = &after[column..];
+            }
+            None => {
+                out.push_str(&rest[..i + 9]);
+                rest = after_line;
+            }
         }
     }
-    Ok(summary)
-}
-
-/// The progress of an import nobody watches.
-struct NoProgress;
-
-impl Progress for NoProgress {
-    fn advance(&self, _files: u64) {}
+    out.push_str(rest);
+    out
 }
 
 /// Parses a size: `1024`, `1KB` (1000), `1KiB` (1024), `16MiB`, `2GB`; case does not matter.
@@ -865,4 +354,29 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .parse()
         .map_err(|_| format!("{text:?} is not a size (write it like 1024, 1KB, 16MiB)"))?;
     Ok((value * factor as f64).round() as u64)
+}
+
+#[cfg(test)]
+mod strip_tests {
+    use super::strip_location;
+
+    #[test]
+    fn a_parsers_own_location_is_dropped_at_the_end_or_before_while() {
+        assert_eq!(strip_location("bad at line 3 column 7"), "bad");
+        assert_eq!(
+            strip_location("did not find ',' at line 2 column 5, while parsing a flow sequence"),
+            "did not find ',', while parsing a flow sequence"
+        );
+        assert_eq!(strip_location("at line x column 2"), "at line x column 2");
+        assert_eq!(
+            strip_location(
+                "did not find ']' at line 2 column 5, while parsing a flow sequence at line 1 column 8"
+            ),
+            "did not find ']', while parsing a flow sequence"
+        );
+        assert_eq!(
+            strip_location("a title at line 3 column 4 of text"),
+            "a title at line 3 column 4 of text"
+        );
+    }
 }

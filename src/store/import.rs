@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 
+use rusqlite::config::DbConfig;
 use rusqlite::{CachedStatement, OptionalExtension, Transaction, params};
 
 use super::snapshot::RawNote;
@@ -42,24 +43,73 @@ impl Store {
         dry_run: bool,
         skip_clashes: bool,
     ) -> Result<ImportReport, StoreError> {
+        self.import_each(mode, dry_run, skip_clashes, |sink| {
+            for item in incoming {
+                sink.put(item)?;
+            }
+            Ok(true)
+        })
+    }
+
+    /// [`Store::import`], the notes given one at a time: `feed` hands each to the
+    /// [`ImportSink`] it is given, which matches and writes it at once in the import's one
+    /// transaction, while the caller is still reading the next ones (the import engine reads
+    /// files on other threads meanwhile). `feed` returns whether the import is still to be
+    /// committed: `false` (an error in the input) rolls everything back, as does an `Err`.
+    pub fn import_each<F>(
+        &mut self,
+        mode: ImportMode,
+        dry_run: bool,
+        skip_clashes: bool,
+        feed: F,
+    ) -> Result<ImportReport, StoreError>
+    where
+        F: FnOnce(&mut ImportSink<'_, '_>) -> Result<bool, StoreError>,
+    {
         let (tx, errors) = self.transaction(!dry_run)?;
         let mut report = ImportReport::default();
-        {
-            let mut writer = Writer::prepare(&tx, &errors, dry_run)?;
-            for item in incoming {
-                report.outcomes.push(writer.one(item, mode)?);
-            }
-        }
+        let keep = {
+            // The full-text index is written by the writer, not by the triggers: a trigger
+            // makes every INSERT a statement with a savepoint, at which FTS5 flushes its
+            // pending terms to disk, one segment per note (an import of 100,000 notes spent
+            // 30% of its time there and as much again merging the segments). Triggers come
+            // back on when the guard is dropped, whatever happens.
+            let _triggers = TriggersOff::new(&tx, &errors, !dry_run)?;
+            let _cache = BigCache::new(&tx, !dry_run);
+            let mut sink = ImportSink {
+                writer: Writer::prepare(&tx, &errors, dry_run)?,
+                mode,
+                outcomes: &mut report.outcomes,
+            };
+            feed(&mut sink)?
+        };
         let clashed = report
             .outcomes
             .iter()
             .any(|o| matches!(o, Outcome::Clash(_)));
-        if !dry_run && (skip_clashes || !clashed) {
+        if keep && !dry_run && (skip_clashes || !clashed) {
             tx.commit().map_err(|e| errors.sql(e))?;
             report.committed = true;
         }
         // Otherwise the transaction is dropped, which rolls it back.
         Ok(report)
+    }
+}
+
+/// Where [`Store::import_each`]'s feed puts the notes of an import, one at a time.
+pub struct ImportSink<'s, 't> {
+    writer: Writer<'t>,
+    mode: ImportMode,
+    outcomes: &'s mut Vec<Outcome>,
+}
+
+impl ImportSink<'_, '_> {
+    /// Matches `item` with the notebook's notes and writes it (unless this is a dry run):
+    /// what happened to it, which the import's report lists too, in order.
+    pub fn put(&mut self, item: &Incoming) -> Result<&Outcome, StoreError> {
+        let outcome = self.writer.one(item, self.mode)?;
+        self.outcomes.push(outcome);
+        Ok(&self.outcomes[self.outcomes.len() - 1])
     }
 }
 
@@ -82,6 +132,76 @@ struct Writer<'t> {
     insert_tag: CachedStatement<'t>,
     by_id: CachedStatement<'t>,
     by_path: CachedStatement<'t>,
+    fts_insert: CachedStatement<'t>,
+    fts_delete: CachedStatement<'t>,
+}
+
+/// A page cache of 64 MiB while it lives, for an import of many notes: with SQLite's 2 MB the
+/// pages of the tables and indexes being filled are written out and read back again before the
+/// transaction ends. The cache size it found is put back when it is dropped.
+struct BigCache<'t> {
+    conn: &'t rusqlite::Connection,
+    was: Option<i64>,
+}
+
+impl<'t> BigCache<'t> {
+    fn new(conn: &'t rusqlite::Connection, big: bool) -> Self {
+        let was = big
+            .then(|| {
+                conn.pragma_query_value(None, "cache_size", |r| r.get::<_, i64>(0))
+                    .ok()
+            })
+            .flatten();
+        if was.is_some() {
+            // A larger cache is only faster, never different: should SQLite refuse, go on.
+            let _ = conn.pragma_update(None, "cache_size", -65536);
+        }
+        BigCache { conn, was }
+    }
+}
+
+impl Drop for BigCache<'_> {
+    fn drop(&mut self) {
+        if let Some(was) = self.was {
+            let _ = self.conn.pragma_update(None, "cache_size", was);
+        }
+    }
+}
+
+/// The connection's triggers switched off while it lives (the notebook's only triggers keep
+/// `notes_fts` in step with `notes`, which [`Writer`] does itself meanwhile).
+struct TriggersOff<'t> {
+    conn: Option<&'t rusqlite::Connection>,
+}
+
+impl<'t> TriggersOff<'t> {
+    fn new(
+        conn: &'t rusqlite::Connection,
+        errors: &Errors<'_>,
+        off: bool,
+    ) -> Result<Self, StoreError> {
+        if !off {
+            return Ok(TriggersOff { conn: None });
+        }
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false)
+            .map_err(|e| errors.sql(e))?;
+        Ok(TriggersOff { conn: Some(conn) })
+    }
+}
+
+impl Drop for TriggersOff<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn {
+            // Switching a setting back cannot fail on an open connection; should it, the next
+            // statement that needs the triggers would see them off, so say it loudly.
+            if conn
+                .set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, true)
+                .is_err()
+            {
+                eprintln!("smartnotes: could not switch the notebook's triggers back on");
+            }
+        }
+    }
 }
 
 impl<'t> Writer<'t> {
@@ -115,6 +235,10 @@ impl<'t> Writer<'t> {
             by_path: prepare(&format!(
                 "{SELECT_NOTE} WHERE n.source_path = ?1 ORDER BY n.id LIMIT 1"
             ))?,
+            fts_insert: prepare("INSERT INTO notes_fts(rowid, title, body) VALUES (?1, ?2, ?3)")?,
+            fts_delete: prepare(
+                "INSERT INTO notes_fts(notes_fts, rowid, title, body) VALUES ('delete', ?1, ?2, ?3)",
+            )?,
         })
     }
 
@@ -204,6 +328,13 @@ impl<'t> Writer<'t> {
             self.clear_tags
                 .execute([id])
                 .map_err(|e| self.errors.sql(e))?;
+            // What the update trigger does.
+            self.fts_delete
+                .execute(params![id, old.title, old.body])
+                .map_err(|e| self.errors.sql(e))?;
+            self.fts_insert
+                .execute(params![id, merged.title, merged.body])
+                .map_err(|e| self.errors.sql(e))?;
         }
         Ok(Outcome::Updated(id))
     }
@@ -231,10 +362,15 @@ impl<'t> Writer<'t> {
                 extra.source_imported_hash,
             ])
             .map_err(|e| self.errors.sql(e))?;
-        Ok(Outcome::Added(Some(match given {
+        let id = match given {
             Some(id) => id,
             None => self.errors.new_id(self.tx)?,
-        })))
+        };
+        // What the insert trigger does.
+        self.fts_insert
+            .execute(params![id, note.title, note.body])
+            .map_err(|e| self.errors.sql(e))?;
+        Ok(Outcome::Added(Some(id)))
     }
 
     fn tags(&mut self, id: i64, tags: &[String]) -> Result<(), StoreError> {

@@ -28,6 +28,7 @@ use rusqlite::{
 };
 
 pub use dates::DateSpec;
+pub use import::ImportSink;
 pub use migrations::{MigrateError, SCHEMA_VERSION};
 pub use query::{DateField, PropFilter, Query, QueryError, Search, Sort};
 pub use snapshot::{NoteStream, Snapshot};
