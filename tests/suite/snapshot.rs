@@ -11,14 +11,12 @@
 //! note (note 1, retitled `clock <k>` by transaction k) says which state an export claims.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::TestEnv;
+use crate::common::TestEnv;
 use smartnotes::model::{Note, Timestamp};
 
 /// Set in the writer process: the notebook it writes to.
@@ -151,6 +149,13 @@ fn write_until_stopped(db: &Path, stop: &Path) {
     }
 }
 
+/// The full name of this module's test `name` (`snapshot::name`): the test binary's
+/// `--exact` filter needs it, and the module path without the crate's name is that prefix.
+fn test_name(name: &str) -> String {
+    let module = module_path!().split_once("::").map_or("", |(_, m)| m);
+    format!("{module}::{name}")
+}
+
 /// The writer process, killed if the test ends early.
 struct Writer {
     child: Child,
@@ -163,7 +168,9 @@ impl Writer {
         let child = Command::new(std::env::current_exe().unwrap())
             .args([
                 "--exact",
-                "every_export_is_the_notebook_at_one_moment_while_another_process_writes",
+                &test_name(
+                    "every_export_is_the_notebook_at_one_moment_while_another_process_writes",
+                ),
                 "--include-ignored",
                 "--nocapture",
                 "--test-threads=1",

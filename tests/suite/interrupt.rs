@@ -4,13 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
 
-mod common;
-
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{TestEnv, assert_all_complete, assert_books_balance, published, staging_leftovers};
+use crate::common::{
+    TestEnv, assert_all_complete, assert_books_balance, published, staging_leftovers,
+};
 
 /// Starts `smartnotes export --out <out> <args>` in the background.
 fn spawn_export(env: &TestEnv, out: &str, args: &[&str]) -> Child {

@@ -3,9 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
 
-mod common;
-
-use common::{TestEnv, assert_books_balance, published};
+use crate::common::{TestEnv, assert_books_balance, published};
 
 const MANIFEST: &str = ".smartnotes-manifest.json";
 

@@ -2,9 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
 
-mod common;
-
-use common::{TestEnv, published};
+use crate::common::{TestEnv, published};
 
 /// A folder on tmpfs when there is one (fast), else in the test's temporary folder.
 fn scratch(env: &TestEnv) -> tempfile::TempDir {

@@ -5,11 +5,9 @@
 //! against the wall time it comes from.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::TestEnv;
+use crate::common::TestEnv;
 use serde_json::Value;
 
 /// The strategies `bench` runs by default, in order.

@@ -1,8 +1,6 @@
 //! The notebook commands: add, list, show, rm, seed.
 
-mod common;
-
-use common::TestEnv;
+use crate::common::TestEnv;
 use predicates::prelude::*;
 
 #[test]

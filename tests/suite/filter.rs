@@ -3,12 +3,10 @@
 // Helpers outside #[test] functions unwrap too: a failure there is a failed test.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use common::{TestEnv, tree};
+use crate::common::{TestEnv, tree};
 use predicates::prelude::*;
 use serde_json::Value;
 

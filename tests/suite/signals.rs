@@ -4,13 +4,11 @@
 //! waiting out every job in flight. The binary runs for real and gets real signals (`kill`).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure
 
-mod common;
-
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{TestEnv, assert_all_complete, published, staging_leftovers, tree};
+use crate::common::{TestEnv, assert_all_complete, published, staging_leftovers, tree};
 
 /// Files staged so far by the running export into `out`.
 fn staged(out: &Path) -> usize {

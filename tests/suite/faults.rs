@@ -4,9 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
 
-mod common;
-
-use common::{TestEnv, assert_all_complete, assert_books_balance, published, staging_leftovers};
+use crate::common::{
+    TestEnv, assert_all_complete, assert_books_balance, published, staging_leftovers,
+};
 
 #[test]
 fn transient_faults_are_retried_until_every_file_is_written() {

@@ -1,9 +1,7 @@
 //! Bounded resources: a million notes in bounded memory; `ulimit -n 256` never crashes a
 //! strategy (it succeeds, or threads refuses up front).
 
-mod common;
-
-use common::{TestEnv, assert_books_balance};
+use crate::common::{TestEnv, assert_books_balance};
 
 #[test]
 #[ignore = "slow: a million synthetic notes per strategy"]

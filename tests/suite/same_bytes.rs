@@ -20,12 +20,10 @@
 // Helpers outside #[test] functions unwrap too: a failure there is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{TestEnv, tree};
+use crate::common::{TestEnv, tree};
 
 const ALL: &str = "md,json,jsonl,csv";
 

@@ -4,11 +4,9 @@
 // Helpers outside #[test] functions unwrap too: a failure there is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::path::Path;
 
-use common::{TestEnv, tree};
+use crate::common::{TestEnv, tree};
 use predicates::prelude::*;
 
 const ALL: &str = "md,json,jsonl,csv";

@@ -1,9 +1,7 @@
 //! `smartnotes lab`: every experiment's CLI entry, with short durations so the suite stays quick.
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure
 
-mod common;
-
-use common::TestEnv;
+use crate::common::TestEnv;
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -144,7 +142,7 @@ fn export_runs_all_four_strategies_through_the_engine() {
     assert!(runs[3].4 > 2.0);
     for strategy in names {
         assert_eq!(
-            common::tree(&env.path(&format!("lab-out/{strategy}"))).len(),
+            crate::common::tree(&env.path(&format!("lab-out/{strategy}"))).len(),
             30,
             "{strategy}: real files were written"
         );

@@ -5,12 +5,10 @@
 //! before the change.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{TestEnv, tree};
+use crate::common::{TestEnv, tree};
 
 /// Every file and folder under `dir` (links as links, not followed), with a file's bytes or a
 /// link's target: two snapshots are equal only if nothing was added, removed or changed.

@@ -5,13 +5,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{TestEnv, published, staging_leftovers, tree};
+use crate::common::{TestEnv, published, staging_leftovers, tree};
 
 fn sql(env: &TestEnv, statement: &str) {
     let db = rusqlite::Connection::open(env.db()).unwrap();

@@ -5,9 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
 
-mod common;
-
-use common::{TestEnv, assert_books_balance, staging_leftovers};
+use crate::common::{TestEnv, assert_books_balance, staging_leftovers};
 
 #[test]
 fn a_pool_of_more_workers_than_jobs_starts_one_worker_per_job() {

@@ -1,8 +1,6 @@
 //! `smartnotes export` end to end: the embedded default, strategies, layouts, failures.
 
-mod common;
-
-use common::{TestEnv, tree};
+use crate::common::{TestEnv, tree};
 use predicates::prelude::*;
 
 #[test]

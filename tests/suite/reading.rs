@@ -4,12 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
 
-mod common;
-
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{TestEnv, assert_books_balance, published, staging_leftovers};
+use crate::common::{TestEnv, assert_books_balance, published, staging_leftovers};
 use serde_json::Value;
 
 fn sql(env: &TestEnv, statement: &str) {
