@@ -1,11 +1,72 @@
 //! The shared test environment: a temporary folder with a notebook path, and the binary run
 //! against it. Every CLI test goes through [`TestEnv`].
+//!
+//! Temporary folders are made on a RAM file system when the machine has one (`/dev/shm`), or
+//! under `SMARTNOTES_TEST_TMPDIR` when it is set (to run the suite on a real disk, say). The
+//! tests write hundreds of thousands of small files; on the shared disk of a build machine
+//! that cost most of the suite's time and made it vary fivefold from run to run, and what the
+//! tests prove (what is written, renamed, removed, and when) is the same on either.
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+
+/// Where temporary folders go: `SMARTNOTES_TEST_TMPDIR`, else `/dev/shm` where it is a folder
+/// this process can write in, else the system's temporary folder.
+fn scratch_root() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SMARTNOTES_TEST_TMPDIR") {
+        return PathBuf::from(dir);
+    }
+    let shm = Path::new("/dev/shm");
+    let writable = shm.is_dir()
+        && tempfile::Builder::new()
+            .prefix("smartnotes-probe-")
+            .tempfile_in(shm)
+            .is_ok();
+    if writable {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    }
+}
+
+/// A new temporary folder (removed when dropped), where [`scratch_root`] says.
+pub fn scratch_dir() -> tempfile::TempDir {
+    let root = scratch_root();
+    tempfile::Builder::new()
+        .prefix("smartnotes-test-")
+        .tempdir_in(&root)
+        .unwrap_or_else(|e| panic!("create a temporary folder in {}: {e}", root.display()))
+}
+
+/// Whether this process runs as root, whom file modes do not stop (CI runs as root).
+pub fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("Uid:"))?.to_owned();
+            line.split_whitespace().nth(2).map(|euid| euid == "0")
+        })
+        .unwrap_or(false)
+}
+
+/// The smartnotes binary, run so that file modes apply to it: as root, through `setpriv`
+/// (util-linux) with the capabilities that override them (`dac_override`, `dac_read_search`,
+/// `fowner`) dropped from its bounding set; otherwise as it is. Where `setpriv` is missing as
+/// root the command fails to start, and the test fails with it: it never passes unchecked.
+pub fn smartnotes_without_override() -> std::process::Command {
+    let bin = assert_cmd::cargo::cargo_bin("smartnotes");
+    if is_root() {
+        let mut cmd = std::process::Command::new("setpriv");
+        cmd.arg("--bounding-set=-dac_override,-dac_read_search,-fowner")
+            .arg(bin);
+        cmd
+    } else {
+        std::process::Command::new(bin)
+    }
+}
 
 /// A temporary folder holding a notebook (`notes.db`, created on first use) and exports.
 pub struct TestEnv {
@@ -20,7 +81,7 @@ impl TestEnv {
     /// command that needs the notebook fails until one is made.
     pub fn new() -> Self {
         TestEnv {
-            dir: tempfile::tempdir().expect("create a temporary folder"),
+            dir: scratch_dir(),
             named_db: true,
         }
     }

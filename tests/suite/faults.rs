@@ -5,7 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
 
 use crate::common::{
-    TestEnv, assert_all_complete, assert_books_balance, published, staging_leftovers,
+    TestEnv, assert_all_complete, assert_books_balance, published, smartnotes_without_override,
+    staging_leftovers,
 };
 
 #[test]
@@ -124,54 +125,44 @@ fn errors_json_keeps_the_kind_of_every_failure() {
     }
 }
 
-/// Whether this process is root (which ignores file permissions).
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with("Uid:"))?.to_owned();
-            line.split_whitespace().nth(1).map(|uid| uid == "0")
-        })
-        .unwrap_or(false)
-}
-
+/// A disk that fills up: a tmpfs of 256 KiB, mounted in a mount namespace of its own
+/// (`unshare --mount --map-root-user`, util-linux: allowed to root and, where the kernel lets
+/// users make namespaces, to anyone), the export run on it, then what it left copied out
+/// before the namespace and its mount go. Where no namespace can be made the test fails with
+/// the reason: it never passes without having filled a disk.
 #[test]
 fn a_full_disk_fails_the_files_that_do_not_fit_and_leaves_no_partial_one() {
     let env = TestEnv::seeded(400);
     env.export_json("ref", &[]);
     let reference = published(&env.path("ref"));
-    let mnt = env.path("tiny");
-    std::fs::create_dir(&mnt).unwrap();
-    let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
-        .arg(&mnt)
-        .output();
-    match mounted {
-        Ok(o) if o.status.success() => {}
-        Ok(o) => {
-            eprintln!(
-                "SKIPPED: cannot mount a tiny tmpfs here ({})",
-                String::from_utf8_lossy(&o.stderr).trim()
-            );
-            return;
-        }
-        Err(e) => {
-            eprintln!("SKIPPED: cannot run mount ({e})");
-            return;
-        }
-    }
-    let out = env
-        .cmd()
-        .args(["export", "--json", "--out"])
-        .arg(mnt.join("out"))
-        .args(["--strategy", "pool"])
+    std::fs::create_dir(env.path("tiny")).unwrap();
+    std::fs::create_dir(env.path("copy")).unwrap();
+    let script = r#"
+        set -e
+        mount -t tmpfs -o size=256k smartnotes-test "$MNT"
+        status=0
+        "$BIN" export --json --out "$MNT/out" --strategy pool >"$SUMMARY" || status=$?
+        cp -a "$MNT/out/." "$COPY/"
+        exit $status
+    "#;
+    let out = std::process::Command::new("unshare")
+        .args(["--mount", "--map-root-user", "sh", "-c", script])
+        .current_dir(env.root())
+        .env("SMARTNOTES_DB", env.db())
+        .env("MNT", env.path("tiny"))
+        .env("BIN", assert_cmd::cargo::cargo_bin("smartnotes"))
+        .env("SUMMARY", env.path("summary.json"))
+        .env("COPY", env.path("copy"))
         .output()
-        .unwrap();
-    let tree = published(&mnt.join("out"));
-    let leftovers = staging_leftovers(&mnt.join("out"));
-    let _ = std::process::Command::new("umount").arg(&mnt).status();
-    assert_eq!(out.status.code(), Some(1));
-    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .expect("unshare (util-linux) runs the full-disk test");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("unshare:") && !stderr.contains("mount:"),
+        "no tiny tmpfs could be mounted in a namespace of its own: {stderr}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.path("summary.json")).unwrap()).unwrap();
     let (files, failed) = assert_books_balance(&summary);
     assert!(failed > 0 && files > 0, "{summary}");
     assert!(
@@ -182,10 +173,12 @@ fn a_full_disk_fails_the_files_that_do_not_fit_and_leaves_no_partial_one() {
             .any(|f| f["error"].as_str().unwrap().contains("No space left")),
         "{summary}"
     );
+    let tree = published(&env.path("copy"));
     assert_eq!(tree.len() as u64, files);
     for (path, bytes) in &tree {
         assert!(reference[path] == *bytes, "{} is partial", path.display());
     }
+    let leftovers = staging_leftovers(&env.path("copy"));
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
@@ -228,17 +221,20 @@ fn a_file_where_a_format_folder_must_be_fails_that_format_only() {
     assert!(staging_leftovers(&env.path("out")).is_empty());
 }
 
+/// Run as root (CI), the binary runs without the capabilities that override file modes, so
+/// the folder's mode stops it as it stops a user.
 #[test]
 fn a_read_only_output_folder_is_permission_denied() {
-    if is_root() {
-        eprintln!("SKIPPED: running as root, which ignores file permissions");
-        return;
-    }
     use std::os::unix::fs::PermissionsExt;
     let env = TestEnv::seeded(10);
     std::fs::create_dir(env.path("out")).unwrap();
     std::fs::set_permissions(env.path("out"), std::fs::Permissions::from_mode(0o555)).unwrap();
-    let out = env.cmd().args(["export", "--out", "out"]).output().unwrap();
+    let out = smartnotes_without_override()
+        .current_dir(env.root())
+        .env("SMARTNOTES_DB", env.db())
+        .args(["export", "--out", "out"])
+        .output()
+        .expect("run smartnotes (as root this needs setpriv from util-linux)");
     std::fs::set_permissions(env.path("out"), std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);

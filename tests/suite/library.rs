@@ -62,7 +62,7 @@ fn files_in(dir: &Path) -> usize {
 
 #[test]
 fn a_program_exports_a_notebook_with_progress_and_reads_the_summary() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::scratch_dir();
     let source = notebook(dir.path(), 40);
     let mut config = ExportConfig::new(dir.path().join("out"));
     config.formats = vec![Format::Md, Format::Jsonl];
@@ -90,7 +90,7 @@ fn a_program_exports_a_notebook_with_progress_and_reads_the_summary() {
 
 #[test]
 fn plan_refuses_before_anything_is_written() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::scratch_dir();
     let source = NoteSource::Synthetic {
         count: 1_000_000,
         seed: 1,
@@ -121,7 +121,7 @@ fn plan_refuses_before_anything_is_written() {
 #[test]
 fn abort_cuts_the_waits_in_flight_short_and_leaves_only_complete_files() {
     // Every job waits 60 s after its write: stop() lets them wait, abort() ends the waits.
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::scratch_dir();
     let clean = dir.path().join("clean");
     export(
         &NoteSource::sample(),
@@ -190,7 +190,7 @@ fn abort_cuts_the_waits_in_flight_short_and_leaves_only_complete_files() {
 
 #[test]
 fn bundles_of_a_notebook_hold_the_same_notes_in_every_format() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::scratch_dir();
     let source = notebook(dir.path(), 700);
     let mut config = ExportConfig::new(dir.path().join("out"));
     config.layout = Layout::Bundle;

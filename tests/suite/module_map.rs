@@ -239,7 +239,7 @@ fn the_export_engine_does_not_reach_into_the_lab() {
 
 #[test]
 fn the_checker_sees_a_cycle_and_a_path_through_a_group() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::scratch_dir();
     let src = dir.path();
     std::fs::create_dir(src.join("a")).unwrap();
     std::fs::write(src.join("lib.rs"), "mod a;\nmod b;\n").unwrap();

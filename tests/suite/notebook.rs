@@ -7,12 +7,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use crate::common::TestEnv;
+use crate::common::{TestEnv, smartnotes_without_override};
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -170,27 +170,10 @@ fn an_empty_file_is_refused_by_reading_commands_and_becomes_a_notebook_with_add(
 
 // ---- Item 6: a read-only notebook can be listed, shown and exported ----
 
-/// True when this process runs as root, whom file modes do not stop.
-fn is_root(dir: &Path) -> bool {
-    let probe = dir.join(".uid-probe");
-    std::fs::write(&probe, "").unwrap();
-    let uid = std::fs::metadata(&probe).unwrap().uid();
-    std::fs::remove_file(probe).unwrap();
-    uid == 0
-}
-
-/// The smartnotes binary run so that file modes apply: as root (CI), through `setpriv` with
-/// the capabilities that override them dropped; otherwise as it is.
+/// The smartnotes binary run so that file modes apply (see
+/// [`smartnotes_without_override`]), in `env`'s folder, naming no notebook by environment.
 fn without_override(env: &TestEnv) -> Command {
-    let bin = assert_cmd::cargo::cargo_bin("smartnotes");
-    let mut cmd = if is_root(env.root()) {
-        let mut cmd = Command::new("setpriv");
-        cmd.arg("--bounding-set=-dac_override,-dac_read_search,-fowner")
-            .arg(bin);
-        cmd
-    } else {
-        Command::new(bin)
-    };
+    let mut cmd = smartnotes_without_override();
     cmd.current_dir(env.root()).env_remove("SMARTNOTES_DB");
     cmd
 }
