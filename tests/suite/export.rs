@@ -30,33 +30,6 @@ fn first_run_exports_the_sample_notebook_and_says_so() {
 }
 
 #[test]
-fn every_strategy_writes_byte_identical_trees() {
-    let env = TestEnv::seeded(1000);
-    let mut trees = Vec::new();
-    for (strategy, jobs) in [
-        ("sequential", None),
-        ("threads", None),
-        ("pool", Some("3")),
-        ("async", Some("7")),
-    ] {
-        let out = format!("out-{strategy}");
-        let mut args = vec!["--strategy", strategy];
-        if let Some(n) = jobs {
-            args.extend(["--jobs", n]);
-        }
-        let summary = env.export_json(&out, &args);
-        assert_eq!(summary["files"], 3000, "{strategy}: {summary}");
-        assert_eq!(summary["failed"], 0);
-        trees.push((strategy, tree(&env.path(&out))));
-    }
-    let (_, first) = &trees[0];
-    assert_eq!(first.len(), 3000);
-    for (strategy, t) in &trees[1..] {
-        assert!(t == first, "{strategy} differs from sequential");
-    }
-}
-
-#[test]
 fn json_summary_has_the_documented_keys() {
     let env = TestEnv::first_run();
     let summary = env.export_json("out", &["--strategy", "pool"]);

@@ -490,36 +490,6 @@ fn a_dry_run_over_an_existing_export_leaves_it_alone() {
 }
 
 #[test]
-fn strategies_and_jobs_do_not_change_a_single_byte() {
-    let env = TestEnv::seeded(500);
-    let mut trees = Vec::new();
-    for (out, args) in [
-        ("a", vec!["--strategy", "sequential"]),
-        ("b", vec!["--strategy", "pool", "--jobs", "2"]),
-        ("c", vec!["--strategy", "async", "--jobs", "64"]),
-        ("d", vec!["--strategy", "threads", "--jobs", "5"]),
-    ] {
-        let summary = env.export_json(
-            out,
-            &[args.as_slice(), &["--format", "md,json,jsonl,csv"]].concat(),
-        );
-        assert_eq!(summary["files"], 2000, "{out}: {summary}");
-        trees.push(tree(&env.path(out)));
-    }
-    assert_eq!(trees[0].len(), 2000);
-    for t in &trees[1..] {
-        assert!(*t == trees[0], "exports differ");
-    }
-    let bundle_a = env.export_json(
-        "bundle-a",
-        &["--layout", "bundle", "--strategy", "sequential"],
-    );
-    let bundle_b = env.export_json("bundle-b", &["--layout", "bundle", "--strategy", "async"]);
-    assert_eq!(bundle_a["files"], bundle_b["files"]);
-    assert_eq!(tree(&env.path("bundle-a")), tree(&env.path("bundle-b")));
-}
-
-#[test]
 fn a_title_change_renames_only_that_notes_files() {
     let env = TestEnv::seeded(30);
     env.export_json("out", &[]);

@@ -34,4 +34,3 @@ mod reading;
 mod same_bytes;
 mod signals;
 mod snapshot;
-mod stress;
