@@ -301,3 +301,44 @@ pub fn assert_books_balance(summary: &serde_json::Value) -> (u64, u64) {
     }
     (files, failed)
 }
+
+/// Every file, folder and link under `dir` (links as links, never followed), with a file's
+/// bytes or a link's target (`None` for a folder): two listings are equal only if nothing was
+/// added, removed or changed.
+pub fn contents(dir: &Path) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
+    fn walk(root: &Path, dir: &Path, all: &mut BTreeMap<PathBuf, Option<Vec<u8>>>) {
+        for entry in std::fs::read_dir(dir).expect("read a folder") {
+            let path = entry.expect("a folder entry").path();
+            let rel = path.strip_prefix(root).expect("under root").to_path_buf();
+            let meta = std::fs::symlink_metadata(&path).expect("look at an entry");
+            if meta.is_symlink() {
+                let target = std::fs::read_link(&path).expect("read a link");
+                all.insert(rel, Some(target.into_os_string().into_encoded_bytes()));
+            } else if meta.is_dir() {
+                all.insert(rel, None);
+                walk(root, &path, all);
+            } else {
+                all.insert(rel, Some(std::fs::read(&path).expect("read a file")));
+            }
+        }
+    }
+    let mut all = BTreeMap::new();
+    walk(dir, dir, &mut all);
+    all
+}
+
+/// The note id at the start of an exported file name (`md/7-groceries.md` is note 7).
+pub fn id_of_file(path: &Path) -> i64 {
+    let name = path.file_name().unwrap().to_str().unwrap();
+    name.split('-').next().unwrap().parse().unwrap()
+}
+
+/// A finished command's standard error, as text.
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A finished command's standard output, as text.
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -3,11 +3,10 @@
 //! Nothing here asserts a speed: wall times are checked against the exact lower bounds the
 //! simulated latency gives, and every derived figure (speedup, efficiency, files per second)
 //! against the wall time it comes from.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
 
 use std::collections::BTreeMap;
 
-use crate::common::TestEnv;
+use crate::common::{TestEnv, contents, stderr};
 use serde_json::Value;
 
 /// The strategies `bench` runs by default, in order.
@@ -459,4 +458,40 @@ fn a_timeline_without_the_lesson_workload_is_an_error() {
     );
     assert!(out.stdout.is_empty(), "nothing measured");
     assert!(!env.path("timeline.svg").exists());
+}
+
+#[test]
+fn bench_dir_removes_only_the_folder_it_made() {
+    let env = TestEnv::new();
+    let dir = env.path("dir");
+    for (path, bytes) in [
+        ("run-2024-marathon-photos/finish.jpg", &b"jpeg"[..]),
+        ("floor-plans/kitchen.pdf", b"pdf"),
+        ("smartnotes-bench-mine/keep.txt", b"mine"),
+        ("notes.txt", b"text"),
+    ] {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    let before = contents(&dir);
+    for workload in [
+        &["--workload", "disk"][..],
+        &["--workload", "scale", "--sink", "dir"],
+    ] {
+        let out = env
+            .cmd()
+            .arg("bench")
+            .args(workload)
+            .args(["--notes", "10", "--runs", "1", "--latency", "1ms", "-q"])
+            .args(["--strategies", "sequential,pool", "--dir"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{workload:?}: {}", stderr(&out));
+        assert!(
+            contents(&dir) == before,
+            "{workload:?}: --dir holds exactly what it held before"
+        );
+    }
 }

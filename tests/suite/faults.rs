@@ -2,42 +2,37 @@
 //! folder must be, a read-only folder). Retries cure transient ones only; the books always
 //! balance and no file under a final name is ever partial.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
-
 use crate::common::{
     TestEnv, assert_all_complete, assert_books_balance, published, smartnotes_without_override,
     staging_leftovers,
 };
 
+/// Every transient fault is cured by the retries, and the retries done are exactly two per
+/// file that met one (a transient fault fails two attempts at a file, then lets it through).
+/// The files that meet one are the same under every strategy (a hash of the seed and the
+/// path): a run without retries names them. 60 notes: each retried file waits 10 + 20 ms,
+/// which sequential waits in turn.
 #[test]
 fn transient_faults_are_retried_until_every_file_is_written() {
-    let env = TestEnv::seeded(200);
+    let env = TestEnv::seeded(60);
     let reference = {
         env.export_json("ref", &[]);
         published(&env.path("ref"))
     };
+    let faults = ["--fail-rate", "0.2", "--fail-kind", "transient"];
+    let once = env.export_json("once", &[&faults[..], &["--retries", "0"]].concat());
+    let meeting_a_fault = once["failed"].as_u64().unwrap();
+    assert!(meeting_a_fault >= 15, "0.2 of 180 jobs: {once}");
     for strategy in ["sequential", "threads", "pool", "async"] {
         let out = format!("out-{strategy}");
-        let summary = env.export_json(
-            &out,
-            &[
-                "--strategy",
-                strategy,
-                "--fail-rate",
-                "0.2",
-                "--fail-kind",
-                "transient",
-                "--retries",
-                "3",
-            ],
-        );
+        let args = [&faults[..], &["--strategy", strategy, "--retries", "3"]].concat();
+        let summary = env.export_json(&out, &args);
         let (files, failed) = assert_books_balance(&summary);
-        assert_eq!((files, failed), (600, 0), "{strategy}: {summary}");
-        // Each failing file fails twice, then goes through: two retries per failing file.
-        let retries = summary["retries_done"].as_u64().unwrap();
-        assert!(
-            retries > 60 && retries.is_multiple_of(2),
-            "{strategy}: {retries}"
+        assert_eq!((files, failed), (180, 0), "{strategy}: {summary}");
+        assert_eq!(
+            summary["retries_done"].as_u64(),
+            Some(2 * meeting_a_fault),
+            "{strategy}: two retries per file that met a fault: {summary}"
         );
         assert!(published(&env.path(&out)) == reference, "{strategy}");
     }
@@ -264,4 +259,35 @@ fn injected_enospc_with_every_strategy_leaves_only_complete_files() {
         assert_eq!(published(&env.path(&out)).len() as u64, files);
         assert_all_complete(&env.path(&out), &reference);
     }
+}
+
+#[test]
+fn injected_faults_fail_the_same_jobs_under_every_strategy() {
+    let env = TestEnv::seeded(200);
+    let mut failed_paths = Vec::new();
+    for strategy in ["sequential", "pool", "async"] {
+        let summary = env.export_json(
+            &format!("out-{strategy}"),
+            &[
+                "--strategy",
+                strategy,
+                "--fail-rate",
+                "0.1",
+                "--fail-seed",
+                "3",
+            ],
+        );
+        let failed = summary["failed"].as_u64().unwrap();
+        assert_eq!(summary["files"].as_u64().unwrap() + failed, 600);
+        assert!(failed > 20 && failed < 100, "{failed}");
+        let paths: Vec<String> = summary["failures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].to_string())
+            .collect();
+        failed_paths.push(paths);
+    }
+    assert_eq!(failed_paths[0], failed_paths[1]);
+    assert_eq!(failed_paths[0], failed_paths[2]);
 }

@@ -1,9 +1,6 @@
 //! `smartnotes import` end to end: round trips, --update, --dry-run, and every kind of bad input
 //! (each refused with the file, the line and the problem, exit code 1, the notebook unchanged).
 
-// Helpers outside #[test] functions unwrap too: a failure there is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::path::Path;
 
 use crate::common::{TestEnv, tree};

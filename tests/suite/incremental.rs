@@ -1,8 +1,6 @@
 //! `export --incremental` and `--prune`: only new and changed notes are written, renamed notes
 //! lose their old file, deleted ones are pruned, and a bad manifest means a full export.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
-
 use crate::common::{TestEnv, assert_books_balance, published};
 
 const MANIFEST: &str = ".smartnotes-manifest.json";

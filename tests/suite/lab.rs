@@ -1,5 +1,4 @@
 //! `smartnotes lab`: every experiment's CLI entry, with short durations so the suite stays quick.
-#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure
 
 use crate::common::TestEnv;
 use predicates::prelude::*;

@@ -2,8 +2,6 @@
 //! exported through `smartnotes::export` with a progress hook and a cancel handle, and the
 //! admission asked for beforehand with `smartnotes::plan`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
-
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -14,23 +14,28 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-mod admission;
 mod bench;
+mod crash;
+mod dry_run;
+mod errors_json;
 mod export;
 mod faults;
 mod filter;
 mod first_run;
 mod import;
 mod incremental;
-mod interrupt;
 mod lab;
 mod library;
 mod limits;
 mod module_map;
+mod naming;
 mod notebook;
 mod notes;
+mod on_error;
 mod output_folder;
 mod reading;
 mod same_bytes;
 mod signals;
 mod snapshot;
+mod terminal;
+mod usage;

@@ -12,8 +12,6 @@
 //! while `incremental` uses `work` is a cycle, and so is `export::strategy` using the lab
 //! while the lab uses `export::strategy`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

@@ -4,42 +4,13 @@
 //! shown and exported, every command waits for a lock the same way, a damaged row costs only
 //! its note, and only ids and times that can come back go in.
 #![cfg(unix)]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use crate::common::{TestEnv, smartnotes_without_override};
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Every file under `dir` (folders too) with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(folder) = stack.pop() {
-        for entry in std::fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            let rel = path.strip_prefix(dir).unwrap().to_path_buf();
-            if path.is_dir() {
-                files.insert(rel, b"<folder>".to_vec());
-                stack.push(path);
-            } else {
-                files.insert(rel, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    files
-}
+use crate::common::{TestEnv, contents, smartnotes_without_override, stderr, stdout};
 
 // ---- Item 2: only add, seed and import create a notebook ----
 
@@ -47,7 +18,7 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 fn reading_commands_with_a_mistyped_db_fail_naming_it_and_create_nothing() {
     let env = TestEnv::seeded(3);
     let typo = env.path("typo/sub/note.db");
-    let before = snapshot(env.root());
+    let before = contents(env.root());
     for args in [
         &["list"][..],
         &["list", "--count"],
@@ -68,7 +39,7 @@ fn reading_commands_with_a_mistyped_db_fail_naming_it_and_create_nothing() {
             "{args:?}: {}",
             stderr(&out)
         );
-        assert_eq!(snapshot(env.root()), before, "{args:?} created something");
+        assert_eq!(contents(env.root()), before, "{args:?} created something");
     }
 }
 
@@ -122,7 +93,7 @@ fn another_programs_sqlite_file_is_refused_by_every_command_and_left_byte_identi
     let env = TestEnv::new();
     foreign_database(&env.db());
     std::fs::write(env.path("in.json"), NOTE_JSON).unwrap();
-    let before = snapshot(env.root());
+    let before = contents(env.root());
     for args in [
         &["list", "--count"][..],
         &["list"],
@@ -144,7 +115,7 @@ fn another_programs_sqlite_file_is_refused_by_every_command_and_left_byte_identi
             "{args:?}: {message}"
         );
         // The same bytes, and no -wal, -shm or -journal beside it.
-        assert_eq!(snapshot(env.root()), before, "{args:?} touched it");
+        assert_eq!(contents(env.root()), before, "{args:?} touched it");
     }
 }
 

@@ -3,8 +3,6 @@
 //! write follows a symbolic link (a format folder that is a link, a link planted where the
 //! manifest is written).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
-
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -2,8 +2,6 @@
 //! snapshot for the count and every note, whatever another process writes meanwhile), and a
 //! damaged row fails only that note's jobs, named by its id; everything else is exported.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
-
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 

@@ -9,7 +9,6 @@
 //! format, and exactly one file per note and format. The writer's transactions are a pure
 //! function of their number, so the test replays them to know every state there was; a clock
 //! note (note 1, retitled `clock <k>` by transaction k) says which state an export claims.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

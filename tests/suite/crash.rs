@@ -1,8 +1,7 @@
-//! Crash and interrupt: `kill -9` in the middle of an export, then a re-run; Ctrl-C (SIGINT).
-//! Each test starts the binary on a large, slow export (`--latency`), waits until its staging
-//! folder exists (so the export is under way), then signals it.
-
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure
+//! A crash costs nothing but a re-run: `kill -9` in the middle of an export (plain or
+//! incremental) leaves complete files only, and the next export equals a clean one. Each test
+//! starts the binary on a large, slow export (`--latency`), waits until its staging folder
+//! exists (so the export is under way), then kills it.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -113,54 +112,4 @@ fn kill_9_mid_incremental_export_keeps_the_next_one_correct() {
         (again["files"].as_u64(), again["unchanged"].as_u64()),
         (Some(0), Some(6000))
     );
-}
-
-#[test]
-fn sigint_stops_scheduling_publishes_what_was_done_and_exits_130() {
-    let env = TestEnv::seeded(2000);
-    env.export_json("ref", &[]);
-    let reference = published(&env.path("ref"));
-    for strategy in ["sequential", "pool", "async"] {
-        let out = format!("out-{strategy}");
-        let args = ["--latency", "5ms", "--strategy", strategy, "--jobs", "4"];
-        let child = spawn_export(&env, &out, &args);
-        wait_until_running(&env.path(&out), Duration::from_millis(300));
-        signal(&child, "INT");
-        let output = child.wait_with_output().unwrap();
-        assert_eq!(output.status.code(), Some(130), "{strategy}");
-        let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        assert_eq!(summary["interrupted"], true, "{strategy}: {summary}");
-        let (files, failed) = assert_books_balance(&summary);
-        assert_eq!(failed, 0);
-        assert!(files > 0 && files < 6000, "{strategy}: {files}");
-        let tree = published(&env.path(&out));
-        assert_eq!(
-            tree.len() as u64,
-            files,
-            "{strategy}: every written file published"
-        );
-        assert_all_complete(&env.path(&out), &reference);
-        assert!(staging_leftovers(&env.path(&out)).is_empty(), "{strategy}");
-    }
-}
-
-#[test]
-fn sigint_prints_what_was_done() {
-    let env = TestEnv::seeded(2000);
-    let child = Command::new(assert_cmd::cargo::cargo_bin("smartnotes"))
-        .current_dir(env.root())
-        .env("SMARTNOTES_DB", env.db())
-        .args(["export", "--out", "out"])
-        .args(SLOW)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_until_running(&env.path("out"), Duration::from_millis(200));
-    signal(&child, "INT");
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(130));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("files written: "), "{stdout}");
-    assert!(stdout.contains("interrupted: "), "{stdout}");
 }
