@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+use predicates::prelude::*;
+
 use crate::common::{TestEnv, contents, smartnotes_without_override, stderr, stdout};
 
 // ---- Item 2: only add, seed and import create a notebook ----
@@ -137,6 +139,16 @@ fn an_empty_file_is_refused_by_reading_commands_and_becomes_a_notebook_with_add(
         .assert()
         .success()
         .stdout("1\n");
+}
+
+#[test]
+fn a_file_that_is_not_a_notebook_is_named_in_the_error() {
+    let env = TestEnv::new();
+    std::fs::write(env.db(), vec![b'x'; 4096]).unwrap();
+    env.cmd().args(["list"]).assert().code(1).stderr(
+        predicate::str::contains("notes.db is not a smartnotes notebook")
+            .and(predicate::str::contains("not a SQLite database")),
+    );
 }
 
 // ---- Item 6: a read-only notebook can be listed, shown and exported ----
@@ -281,27 +293,53 @@ fn a_notebook_on_a_read_only_file_system_can_be_listed_shown_and_exported() {
 
 // ---- Item 6: every command waits the same busy timeout and reports a lock the same way ----
 
-/// Holds the write lock of `db` as another process would, for `hold`, on a thread.
-fn lock_for(db: &Path, hold: Duration) -> std::thread::JoinHandle<()> {
+/// Takes the write lock of `db` as another process would; `ROLLBACK` on the connection
+/// releases it.
+fn lock(db: &Path) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(db).unwrap();
     conn.execute_batch("BEGIN IMMEDIATE").unwrap();
-    std::thread::spawn(move || {
-        std::thread::sleep(hold);
-        conn.execute_batch("ROLLBACK").unwrap();
-    })
+    conn
 }
 
+/// Starts `smartnotes <args>` on `env`'s notebook with the default busy timeout.
+fn spawn(env: &TestEnv, args: &[&str]) -> std::process::Child {
+    Command::new(assert_cmd::cargo::cargo_bin("smartnotes"))
+        .current_dir(env.root())
+        .env("SMARTNOTES_DB", env.db())
+        .env_remove("SMARTNOTES_BUSY_TIMEOUT_MS")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// The three writers start while another process holds the lock: none may finish while it
+/// is held (each waits; the old `add` and `seed` failed at once with a raw "database is
+/// locked"), and each succeeds once it is released, well within the busy timeout.
 #[test]
 fn add_seed_and_rm_wait_for_a_lock_released_within_the_busy_timeout() {
     let env = TestEnv::seeded(3);
-    for args in [
+    let held = lock(&env.db());
+    let mut writers: Vec<_> = [
         &["add", "-t", "waited", "--body", "b"][..],
         &["seed", "--count", "2"],
         &["rm", "1"],
-    ] {
-        let release = lock_for(&env.db(), Duration::from_millis(700));
-        let out = env.cmd().args(args).output().unwrap();
-        release.join().unwrap();
+    ]
+    .into_iter()
+    .map(|args| (args, spawn(&env, args)))
+    .collect();
+    std::thread::sleep(Duration::from_millis(700));
+    for (args, child) in &mut writers {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "{args:?} ended while the notebook was locked"
+        );
+    }
+    held.execute_batch("ROLLBACK").unwrap();
+    for (args, child) in writers {
+        let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
     }
     env.cmd()
@@ -311,32 +349,22 @@ fn add_seed_and_rm_wait_for_a_lock_released_within_the_busy_timeout() {
         .stdout("5\n");
 }
 
+/// Four writers at once against a lock held until they have all given up: each waits the
+/// default busy timeout (5 s: an exact lower bound of their run) and says so the same way.
 #[test]
 fn every_writing_command_reports_a_lock_held_too_long_the_same_way() {
     let env = TestEnv::seeded(3);
     std::fs::write(env.path("in.json"), NOTE_JSON).unwrap();
-    let release = lock_for(&env.db(), Duration::from_secs(8));
-    // All at once: each waits the default busy timeout (5 s).
-    let runs: Vec<_> = [
+    let held = lock(&env.db());
+    let started = std::time::Instant::now();
+    let writers: Vec<_> = [
         &["add", "-t", "x", "--body", "y"][..],
         &["seed", "--count", "2"],
         &["rm", "1"],
         &["import", "in.json"],
     ]
     .into_iter()
-    .map(|args| {
-        let child = Command::new(assert_cmd::cargo::cargo_bin("smartnotes"))
-            .current_dir(env.root())
-            .env("SMARTNOTES_DB", env.db())
-            .env_remove("SMARTNOTES_BUSY_TIMEOUT_MS")
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        (args, child)
-    })
+    .map(|args| (args, spawn(&env, args)))
     .collect();
     // Reading is not blocked by a writer (WAL).
     env.cmd()
@@ -344,8 +372,7 @@ fn every_writing_command_reports_a_lock_held_too_long_the_same_way() {
         .assert()
         .success()
         .stdout("3\n");
-    release.join().unwrap();
-    for (args, child) in runs {
+    for (args, child) in writers {
         let out = child.wait_with_output().unwrap();
         assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
         assert!(
@@ -357,6 +384,12 @@ fn every_writing_command_reports_a_lock_held_too_long_the_same_way() {
             stderr(&out)
         );
     }
+    assert!(
+        started.elapsed() >= Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    held.execute_batch("ROLLBACK").unwrap();
 }
 
 // ---- Item 6: a damaged row costs only its note ----

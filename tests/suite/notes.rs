@@ -72,16 +72,6 @@ fn seed_is_deterministic() {
 }
 
 #[test]
-fn a_file_that_is_not_a_notebook_is_named_in_the_error() {
-    let env = TestEnv::new();
-    std::fs::write(env.db(), vec![b'x'; 4096]).unwrap();
-    env.cmd().args(["list"]).assert().code(1).stderr(
-        predicate::str::contains("notes.db is not a smartnotes notebook")
-            .and(predicate::str::contains("not a SQLite database")),
-    );
-}
-
-#[test]
 fn a_closed_pipe_is_not_an_error() {
     let env = TestEnv::seeded(2000);
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("smartnotes"))
