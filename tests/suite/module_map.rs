@@ -220,6 +220,15 @@ fn no_module_uses_itself_through_others() {
 #[test]
 fn the_export_engine_does_not_reach_into_the_lab() {
     let edges = uses(&src());
+    let engine_uses = edges
+        .iter()
+        .filter(|(module, _)| module.first().map(String::as_str) == Some("export"))
+        .map(|(_, used)| used.len())
+        .sum::<usize>();
+    assert!(
+        engine_uses > 10,
+        "the engine's uses were not read: {engine_uses}"
+    );
     for (module, used) in &edges {
         if module.first().map(String::as_str) == Some("export") {
             for target in used {
