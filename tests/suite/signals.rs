@@ -159,25 +159,31 @@ fn ctrl_c_under_every_strategy_publishes_every_file_it_counts() {
     }
 }
 
-/// Thirty jobs each in a 20 s wait: the first Ctrl-C would wait them out, the second stops at
-/// once. The bound (10 s from the first signal) is generous: stopping takes milliseconds.
-#[test]
-fn a_second_ctrl_c_stops_at_once_without_a_partial_file() {
-    let env = TestEnv::seeded(10);
-    let reference = reference(&env);
-    let child = spawn_export(&env, "out", &["-s", "threads", "--latency", "20s"]);
-    let out_dir = env.path("out");
-    wait_for_staged(&out_dir, 30);
+/// Starts an export of `env`'s ten notes whose thirty jobs each wait 20 s after their write
+/// (one thread each), waits until all thirty files are staged, then presses Ctrl-C twice,
+/// 300 ms apart. Returns what the process printed and how long it took from the first signal.
+fn ctrl_c_twice(env: &TestEnv) -> (Output, Duration) {
+    let child = spawn_export(env, "out", &["-s", "threads", "--latency", "20s"]);
+    wait_for_staged(&env.path("out"), 30);
     let first = Instant::now();
     send(&child, "INT");
     std::thread::sleep(Duration::from_millis(300));
     send(&child, "INT");
     let out = finish(child, Duration::from_secs(60));
-    let took = first.elapsed();
+    (out, first.elapsed())
+}
+
+/// The first Ctrl-C would wait out the thirty 20 s waits, the second stops at once. The bound
+/// (10 s from the first signal) is generous: stopping takes milliseconds.
+#[test]
+fn a_second_ctrl_c_stops_at_once_without_a_partial_file() {
+    let env = TestEnv::seeded(10);
+    let reference = reference(&env);
+    let (out, took) = ctrl_c_twice(&env);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(took < Duration::from_secs(10), "took {took:?}: {stderr}");
     assert_eq!(out.status.code(), Some(130), "{stderr}");
-    assert!(stderr.contains("again: stopping at once"), "{stderr}");
+    let out_dir = env.path("out");
     assert!(staging_leftovers(&out_dir).is_empty(), "no staging folder");
     // Every job had written its file before its wait began: the abort cuts the waits, and
     // what is published is whole (each file equal to a clean export's).
@@ -187,6 +193,25 @@ fn a_second_ctrl_c_stops_at_once_without_a_partial_file() {
         stdout_of(&out)
     );
     assert_all_complete(&out_dir, &reference);
+}
+
+/// The second Ctrl-C says that it stops at once, every time, not only when the message wins
+/// a race. Fails on main (about one run in three on a busy two-core machine, so five runs
+/// nearly always show it): `src/cli/signals.rs` escalates the cancel handle (which cuts the
+/// waits) before it prints, and the export, its waits cut, can end the process first.
+#[test]
+fn a_second_ctrl_c_always_says_it_stops_at_once() {
+    let env = TestEnv::seeded(10);
+    for run in 0..5 {
+        std::fs::remove_dir_all(env.path("out")).ok();
+        let (out, _) = ctrl_c_twice(&env);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(130), "run {run}: {stderr}");
+        assert!(
+            stderr.contains("interrupted (Ctrl-C) again: stopping at once"),
+            "run {run}: the second Ctrl-C said nothing: {stderr}"
+        );
+    }
 }
 
 fn stdout_of(out: &std::process::Output) -> String {
