@@ -1,8 +1,9 @@
 //! The notebook is respected (issue 10, items 2, 4 and 6), as a user meets it on the command
-//! line: a mistyped `--db` creates nothing, another program's SQLite file is refused and left
-//! byte for byte as it was, a read-only notebook (file, folder, file system) can be listed,
-//! shown and exported, every command waits for a lock the same way, a damaged row costs only
-//! its note, and only ids and times that can come back go in.
+//! line: a mistyped `--db` creates nothing, another program's SQLite file (or a file that is
+//! not SQLite) is refused and left byte for byte as it was, a read-only notebook (file,
+//! folder, file system) can be listed, shown and exported, every command waits for a lock the
+//! same way, a damaged row costs only its note, and only ids and times that can come back go
+//! in.
 #![cfg(unix)]
 
 use std::os::unix::fs::PermissionsExt;

@@ -1,7 +1,8 @@
 //! Signals during an export (issue 10, item 7): Ctrl-C (SIGINT), SIGTERM and SIGHUP stop it
-//! the same way (jobs in flight finish and are published, the staging folder goes, the summary says
-//! what was done, exit 128 + the signal), and a second Ctrl-C stops at once instead of
-//! waiting out every job in flight. The binary runs for real and gets real signals (`kill`).
+//! the same way (jobs in flight finish and are published, the staging folder goes, the
+//! summary says what was done, exit 128 + the signal), and a second Ctrl-C stops at once
+//! instead of waiting out every job in flight. The binary runs for real and gets real signals
+//! (`kill`).
 
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
