@@ -1,8 +1,9 @@
 //! The shared test environment: a temporary folder with a notebook path, and the binary run
 //! against it. Every CLI test goes through [`TestEnv`].
 //!
-//! Temporary folders are made on a RAM file system when the machine has one (`/dev/shm`), or
-//! under `SMARTNOTES_TEST_TMPDIR` when it is set (to run the suite on a real disk, say). The
+//! Temporary folders are made on a RAM file system when the machine has one with room to spare
+//! (`/dev/shm`, 2 GiB free), or under `SMARTNOTES_TEST_TMPDIR` when it is set (to run the suite
+//! on a real disk, say). The
 //! tests write hundreds of thousands of small files; on the shared disk of a build machine
 //! that cost most of the suite's time and made it vary fivefold from run to run, and what the
 //! tests prove (what is written, renamed, removed, and when) is the same on either.
@@ -13,23 +14,34 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+/// What the suite may hold on the RAM file system at once (the 100,000-file test alone takes
+/// about 400 MB there: a page per small file): a smaller one (Docker gives containers a
+/// 64 MB `/dev/shm`) is not used.
+const SHM_NEEDED: u64 = 2 << 30;
+
 /// Where temporary folders go: `SMARTNOTES_TEST_TMPDIR`, else `/dev/shm` where it is a folder
-/// this process can write in, else the system's temporary folder.
-fn scratch_root() -> PathBuf {
-    if let Some(dir) = std::env::var_os("SMARTNOTES_TEST_TMPDIR") {
-        return PathBuf::from(dir);
-    }
-    let shm = Path::new("/dev/shm");
-    let writable = shm.is_dir()
-        && tempfile::Builder::new()
-            .prefix("smartnotes-probe-")
-            .tempfile_in(shm)
-            .is_ok();
-    if writable {
-        shm.to_path_buf()
-    } else {
-        std::env::temp_dir()
-    }
+/// this process can write in with [`SHM_NEEDED`] free, else the system's temporary folder.
+/// Decided once per test process.
+fn scratch_root() -> &'static Path {
+    static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        if let Some(dir) = std::env::var_os("SMARTNOTES_TEST_TMPDIR") {
+            return PathBuf::from(dir);
+        }
+        let shm = Path::new("/dev/shm");
+        let roomy = rustix::fs::statvfs(shm)
+            .is_ok_and(|fs| fs.f_bavail.saturating_mul(fs.f_frsize) >= SHM_NEEDED);
+        let writable = roomy
+            && tempfile::Builder::new()
+                .prefix("smartnotes-probe-")
+                .tempfile_in(shm)
+                .is_ok();
+        if writable {
+            shm.to_path_buf()
+        } else {
+            std::env::temp_dir()
+        }
+    })
 }
 
 /// A new temporary folder (removed when dropped), where [`scratch_root`] says.
@@ -37,7 +49,7 @@ pub fn scratch_dir() -> tempfile::TempDir {
     let root = scratch_root();
     tempfile::Builder::new()
         .prefix("smartnotes-test-")
-        .tempdir_in(&root)
+        .tempdir_in(root)
         .unwrap_or_else(|e| panic!("create a temporary folder in {}: {e}", root.display()))
 }
 
