@@ -1,11 +1,84 @@
 //! The shared test environment: a temporary folder with a notebook path, and the binary run
 //! against it. Every CLI test goes through [`TestEnv`].
+//!
+//! Temporary folders are made on a RAM file system when the machine has one with room to spare
+//! (`/dev/shm`, 2 GiB free), or under `SMARTNOTES_TEST_TMPDIR` when it is set (to run the suite
+//! on a real disk, say). The
+//! tests write hundreds of thousands of small files; on the shared disk of a build machine
+//! that cost most of the suite's time and made it vary fivefold from run to run, and what the
+//! tests prove (what is written, renamed, removed, and when) is the same on either.
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+
+/// What the suite may hold on the RAM file system at once (the 100,000-file test alone takes
+/// about 400 MB there: a page per small file): a smaller one (Docker gives containers a
+/// 64 MB `/dev/shm`) is not used.
+const SHM_NEEDED: u64 = 2 << 30;
+
+/// Where temporary folders go: `SMARTNOTES_TEST_TMPDIR`, else `/dev/shm` where it is a folder
+/// this process can write in with [`SHM_NEEDED`] free, else the system's temporary folder.
+/// Decided once per test process.
+fn scratch_root() -> &'static Path {
+    static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        if let Some(dir) = std::env::var_os("SMARTNOTES_TEST_TMPDIR") {
+            return PathBuf::from(dir);
+        }
+        let shm = Path::new("/dev/shm");
+        let roomy = rustix::fs::statvfs(shm)
+            .is_ok_and(|fs| fs.f_bavail.saturating_mul(fs.f_frsize) >= SHM_NEEDED);
+        let writable = roomy
+            && tempfile::Builder::new()
+                .prefix("smartnotes-probe-")
+                .tempfile_in(shm)
+                .is_ok();
+        if writable {
+            shm.to_path_buf()
+        } else {
+            std::env::temp_dir()
+        }
+    })
+}
+
+/// A new temporary folder (removed when dropped), where [`scratch_root`] says.
+pub fn scratch_dir() -> tempfile::TempDir {
+    let root = scratch_root();
+    tempfile::Builder::new()
+        .prefix("smartnotes-test-")
+        .tempdir_in(root)
+        .unwrap_or_else(|e| panic!("create a temporary folder in {}: {e}", root.display()))
+}
+
+/// Whether this process runs as root, whom file modes do not stop (CI runs as root).
+pub fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("Uid:"))?.to_owned();
+            line.split_whitespace().nth(2).map(|euid| euid == "0")
+        })
+        .unwrap_or(false)
+}
+
+/// The smartnotes binary, run so that file modes apply to it: as root, through `setpriv`
+/// (util-linux) with the capabilities that override them (`dac_override`, `dac_read_search`,
+/// `fowner`) dropped from its bounding set; otherwise as it is. Where `setpriv` is missing as
+/// root the command fails to start, and the test fails with it: it never passes unchecked.
+pub fn smartnotes_without_override() -> std::process::Command {
+    let bin = assert_cmd::cargo::cargo_bin("smartnotes");
+    if is_root() {
+        let mut cmd = std::process::Command::new("setpriv");
+        cmd.arg("--bounding-set=-dac_override,-dac_read_search,-fowner")
+            .arg(bin);
+        cmd
+    } else {
+        std::process::Command::new(bin)
+    }
+}
 
 /// A temporary folder holding a notebook (`notes.db`, created on first use) and exports.
 pub struct TestEnv {
@@ -20,7 +93,7 @@ impl TestEnv {
     /// command that needs the notebook fails until one is made.
     pub fn new() -> Self {
         TestEnv {
-            dir: tempfile::tempdir().expect("create a temporary folder"),
+            dir: scratch_dir(),
             named_db: true,
         }
     }
@@ -239,4 +312,45 @@ pub fn assert_books_balance(summary: &serde_json::Value) -> (u64, u64) {
         assert_eq!(files + n("unchanged") + failed, jobs, "{summary}");
     }
     (files, failed)
+}
+
+/// Every file, folder and link under `dir` (links as links, never followed), with a file's
+/// bytes or a link's target (`None` for a folder): two listings are equal only if nothing was
+/// added, removed or changed.
+pub fn contents(dir: &Path) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
+    fn walk(root: &Path, dir: &Path, all: &mut BTreeMap<PathBuf, Option<Vec<u8>>>) {
+        for entry in std::fs::read_dir(dir).expect("read a folder") {
+            let path = entry.expect("a folder entry").path();
+            let rel = path.strip_prefix(root).expect("under root").to_path_buf();
+            let meta = std::fs::symlink_metadata(&path).expect("look at an entry");
+            if meta.is_symlink() {
+                let target = std::fs::read_link(&path).expect("read a link");
+                all.insert(rel, Some(target.into_os_string().into_encoded_bytes()));
+            } else if meta.is_dir() {
+                all.insert(rel, None);
+                walk(root, &path, all);
+            } else {
+                all.insert(rel, Some(std::fs::read(&path).expect("read a file")));
+            }
+        }
+    }
+    let mut all = BTreeMap::new();
+    walk(dir, dir, &mut all);
+    all
+}
+
+/// The note id at the start of an exported file name (`md/7-groceries.md` is note 7).
+pub fn id_of_file(path: &Path) -> i64 {
+    let name = path.file_name().unwrap().to_str().unwrap();
+    name.split('-').next().unwrap().parse().unwrap()
+}
+
+/// A finished command's standard error, as text.
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A finished command's standard output, as text.
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }

@@ -1,0 +1,183 @@
+//! `export --incremental` and `--prune`: only new and changed notes are written, renamed notes
+//! lose their old file, deleted ones are pruned, and a bad manifest means a full export.
+
+use crate::common::{TestEnv, assert_books_balance, published};
+
+const MANIFEST: &str = ".smartnotes-manifest.json";
+
+fn sql(env: &TestEnv, statement: &str) {
+    let db = rusqlite::Connection::open(env.db()).unwrap();
+    db.execute_batch(statement).unwrap();
+}
+
+#[test]
+fn an_unchanged_notebook_writes_nothing_under_every_strategy() {
+    let env = TestEnv::seeded(300);
+    for strategy in ["sequential", "threads", "pool", "async"] {
+        let out = format!("out-{strategy}");
+        let first = env.export_json(&out, &["--incremental", "--strategy", strategy]);
+        assert_eq!(first["files"], 900);
+        assert!(
+            first["full_export_reason"]
+                .as_str()
+                .unwrap()
+                .contains("no manifest")
+        );
+        let before = published(&env.path(&out));
+        let second = env.export_json(&out, &["--incremental", "--strategy", strategy]);
+        assert_books_balance(&second);
+        assert_eq!(second["files"], 0, "{strategy}: {second}");
+        assert_eq!(second["unchanged"], 900);
+        assert_eq!(second["full_export_reason"], serde_json::Value::Null);
+        assert!(published(&env.path(&out)) == before);
+    }
+}
+
+#[test]
+fn changed_renamed_new_and_deleted_notes() {
+    let env = TestEnv::seeded(50);
+    env.export_json("out", &["--incremental"]);
+    sql(
+        &env,
+        "UPDATE notes SET body = 'changed body' WHERE id = 3;
+         UPDATE notes SET title = 'A brand new title' WHERE id = 4;
+         DELETE FROM notes WHERE id = 5;",
+    );
+    env.cmd()
+        .args(["add", "--title", "Fresh", "--body", "new"])
+        .assert()
+        .success();
+    let summary = env.export_json("out", &["--incremental"]);
+    assert_books_balance(&summary);
+    // Note 3 changed (3 files), note 4 renamed (3 new files), note 51 new (3 files).
+    assert_eq!(summary["files"], 9, "{summary}");
+    assert_eq!(summary["unchanged"], 48 * 3 - 3);
+    assert_eq!(summary["removed"], 3, "the renamed note's old files");
+    let files = published(&env.path("out"));
+    let names: Vec<String> = files.keys().map(|p| p.display().to_string()).collect();
+    assert!(names.iter().any(|n| n == "md/4-a-brand-new-title.md"));
+    assert_eq!(names.iter().filter(|n| n.starts_with("md/4-")).count(), 1);
+    assert!(
+        names.iter().any(|n| n.starts_with("md/5-")),
+        "kept without --prune"
+    );
+
+    let pruned = env.export_json("out", &["--incremental", "--prune"]);
+    assert_eq!(
+        (pruned["files"].as_u64(), pruned["removed"].as_u64()),
+        (Some(0), Some(3))
+    );
+    let after = published(&env.path("out"));
+    assert!(!after.keys().any(|p| p.to_string_lossy().contains("/5-")));
+
+    // The result is what a clean export writes.
+    env.export_json("clean", &[]);
+    assert!(after == published(&env.path("clean")));
+}
+
+#[test]
+fn a_file_deleted_or_edited_by_hand_is_written_again() {
+    let env = TestEnv::seeded(10);
+    env.export_json("out", &["--incremental", "--format", "md"]);
+    let files = published(&env.path("out"));
+    let mut paths = files.keys();
+    let (gone, edited) = (paths.next().unwrap(), paths.next().unwrap());
+    std::fs::remove_file(env.path("out").join(gone)).unwrap();
+    std::fs::write(env.path("out").join(edited), "scribbled over").unwrap();
+    // A deleted file is seen in the folder's listing; an edit in place is seen only by
+    // --verify, which reads every file (the default run makes no system call per file).
+    let summary = env.export_json("out", &["--incremental", "--format", "md"]);
+    assert_eq!(summary["files"], 1, "{summary}");
+    assert_eq!(
+        std::fs::read(env.path("out").join(gone)).unwrap(),
+        files[gone]
+    );
+    let summary = env.export_json("out", &["--incremental", "--verify", "--format", "md"]);
+    assert_eq!(
+        (summary["files"].as_u64(), summary["unchanged"].as_u64()),
+        (Some(1), Some(9)),
+        "{summary}"
+    );
+    assert!(published(&env.path("out")) == files);
+}
+
+#[test]
+fn a_missing_or_damaged_manifest_means_a_full_export() {
+    let env = TestEnv::seeded(20);
+    env.export_json("out", &["--incremental"]);
+    let good = std::fs::read_to_string(env.path("out").join(MANIFEST)).unwrap();
+    for (damage, why) in [
+        ("{ not json".to_owned(), "damaged"),
+        (good.replace("\"version\":1", "\"version\":7"), "version 7"),
+        (
+            good.replacen("md/1-", "../../1-", 1),
+            "is not a file smartnotes writes",
+        ),
+    ] {
+        std::fs::write(env.path("out").join(MANIFEST), damage).unwrap();
+        let summary = env.export_json("out", &["--incremental"]);
+        assert_eq!(summary["files"], 60, "{why}: {summary}");
+        let reason = summary["full_export_reason"].as_str().unwrap();
+        assert!(reason.contains(why), "{reason}");
+    }
+    // Other settings: every file is written again, with the new settings.
+    let summary = env.export_json("out", &["--incremental", "--naming", "id"]);
+    assert_eq!(summary["files"], 60);
+    assert!(
+        summary["full_export_reason"]
+            .as_str()
+            .unwrap()
+            .contains("other settings")
+    );
+    std::fs::remove_file(env.path("out").join(MANIFEST)).unwrap();
+    let summary = env.export_json("out", &["--incremental", "--naming", "id"]);
+    assert_eq!(summary["files"], 60);
+}
+
+#[test]
+fn prune_needs_incremental_and_incremental_needs_files_layout() {
+    let env = TestEnv::seeded(2);
+    env.cmd()
+        .args(["export", "--verify"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--incremental"));
+    env.cmd()
+        .args(["export", "--prune"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--incremental"));
+    env.cmd()
+        .args(["export", "--incremental", "--layout", "bundle"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("--layout files only"));
+}
+
+#[test]
+fn prune_removes_only_the_listed_files_of_notes_left_out() {
+    // A filter narrows what is exported: --prune then removes the files of the notes left out,
+    // and only those the manifest lists.
+    let env = TestEnv::seeded(20);
+    env.export_json("out", &["--incremental", "--format", "md"]);
+    std::fs::write(env.path("out/md/mine.txt"), "not smartnotes'").unwrap();
+    let summary = env.export_json(
+        "out",
+        &["--incremental", "--prune", "--format", "md", "--limit", "5"],
+    );
+    assert_eq!(summary["removed"], 15, "{summary}");
+    let files = published(&env.path("out"));
+    assert_eq!(files.len(), 6, "5 notes and the foreign file");
+    assert!(env.path("out/md/mine.txt").exists());
+}
+
+#[test]
+fn a_plain_export_over_an_incremental_one_drops_the_manifest() {
+    let env = TestEnv::seeded(10);
+    env.export_json("out", &["--incremental"]);
+    sql(&env, "UPDATE notes SET body = 'x' WHERE id = 2;");
+    env.export_json("out", &[]);
+    assert!(!env.path("out").join(MANIFEST).exists());
+    let summary = env.export_json("out", &["--incremental"]);
+    assert_eq!(summary["files"], 30, "a full export: {summary}");
+}
