@@ -3,13 +3,12 @@
 //! pipes, `--json` everywhere, one error style, grammatical counts, dates people type, and
 //! CSV for spreadsheets.
 
-
 use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
 
-use assert_cmd::Command;
 use crate::common::TestEnv;
+use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 

@@ -2,11 +2,10 @@
 //! template, `rm` of several notes or of a filter, `tag add|remove|rename`, `seed` into a
 //! notebook that already holds notes.
 
-
 use std::path::PathBuf;
 
-use assert_cmd::Command;
 use crate::common::TestEnv;
+use assert_cmd::Command;
 use serde_json::Value;
 
 /// The binary with no config file of the machine's, and no editor but the one a test sets.

@@ -2,7 +2,6 @@
 //! pseudo-terminal made by `script`, util-linux), with rates people read and an ETA that
 //! waits for the rate to settle; nothing of them into a pipe or with `--quiet`.
 
-
 use crate::common::TestEnv;
 
 /// What a terminal shows of `smartnotes <args>` run on a pseudo-terminal: standard output

@@ -6,7 +6,6 @@
 //! The tools come from Debian's packages, installed by `.ci/readers` (which `.ci/run` calls
 //! first). A missing tool fails the test with that instruction; nothing is skipped.
 
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;

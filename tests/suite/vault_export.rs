@@ -7,7 +7,6 @@
 //! path it came from and its front matter bytes): the Markdown importer of a vault is the
 //! vault-in engineer's, and its whole-vault round trip is theirs to run.
 
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -5,11 +5,10 @@
 //! they found. The CLI tests check the pipeline around the readers: the modification time, the
 //! zone in the summary, re-import by path, journals in folders.
 
-
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use crate::common::TestEnv;
+use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::{Value, json};
 use smartnotes::import::{

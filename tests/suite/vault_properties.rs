@@ -8,7 +8,6 @@
 //! importer is being rewritten on the vault-in branch, whose tests add the Markdown import
 //! of properties to this round trip.
 
-
 use std::path::Path;
 
 use proptest::prelude::*;

@@ -5,7 +5,6 @@
 //! after importing it again into the same notebook, which doubles nothing and changes nothing.
 //! `tests/testdata/vault_real` does the same with files of public collections.
 
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
