@@ -81,7 +81,8 @@ fn attach_one(
         .file_name()
         .and_then(|n| n.to_str())
         .with_context(|| format!("{}: the file name is not UTF-8 text", file.display()))?;
-    let hashed = hash_attachment(file, max_size)?;
+    // The error names the file and what is wrong in one line; its source would repeat it.
+    let hashed = hash_attachment(file, max_size).map_err(|e| anyhow::anyhow!("{e}"))?;
     let open = || hashed.reopen();
     let source = AttachmentFile {
         origin: file,
