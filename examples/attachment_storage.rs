@@ -15,13 +15,23 @@ use rusqlite::{Connection, MAIN_DB};
 const TOTAL: usize = 64 << 20;
 const CHUNK: usize = 64 << 10;
 
-fn main() {
-    let dir = std::env::args().nth(1).unwrap_or_else(|| "/tmp/attachment-storage".into());
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "/tmp/attachment-storage".into());
     let dir = Path::new(&dir);
     println!("size\twrite sqlite\twrite folder\tread sqlite\tread folder (MB/s)");
-    for size in [4 << 10, 16 << 10, 64 << 10, 128 << 10, 256 << 10, 1 << 20, 16 << 20] {
+    for size in [
+        4 << 10,
+        16 << 10,
+        64 << 10,
+        128 << 10,
+        256 << 10,
+        1 << 20,
+        16 << 20,
+    ] {
         let _ = fs::remove_dir_all(dir);
-        fs::create_dir_all(dir.join("blobs")).unwrap();
+        fs::create_dir_all(dir.join("blobs"))?;
         let n = (TOTAL / size).max(2);
         let data: Vec<Vec<u8>> = (0..n)
             .map(|i| {
@@ -30,47 +40,45 @@ fn main() {
                 d
             })
             .collect();
-        let mut conn = Connection::open(dir.join("nb.db")).unwrap();
+        let mut conn = Connection::open(dir.join("nb.db"))?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
              CREATE TABLE c (hash BLOB PRIMARY KEY, data BLOB NOT NULL);",
-        )
-        .unwrap();
+        )?;
         let t = Instant::now();
-        let tx = conn.transaction().unwrap();
+        let tx = conn.transaction()?;
         for d in &data {
             let hash = blake3::hash(d);
             tx.execute(
                 "INSERT INTO c (hash, data) VALUES (?1, zeroblob(?2))",
                 rusqlite::params![&hash.as_bytes()[..], d.len() as i64],
-            )
-            .unwrap();
+            )?;
             let row = tx.last_insert_rowid();
-            let mut blob = tx.blob_open(MAIN_DB, c"c", c"data", row, false).unwrap();
+            let mut blob = tx.blob_open(MAIN_DB, c"c", c"data", row, false)?;
             for piece in d.chunks(CHUNK) {
-                blob.write_all(piece).unwrap();
+                blob.write_all(piece)?;
             }
         }
-        tx.commit().unwrap();
-        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+        tx.commit()?;
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
         let w_sql = t.elapsed().as_secs_f64();
         let t = Instant::now();
         for d in &data {
             let hash = blake3::hash(d).to_hex();
-            let mut tmp = tempfile::NamedTempFile::new_in(dir.join("blobs")).unwrap();
+            let mut tmp = tempfile::NamedTempFile::new_in(dir.join("blobs"))?;
             for piece in d.chunks(CHUNK) {
-                tmp.write_all(piece).unwrap();
+                tmp.write_all(piece)?;
             }
-            tmp.persist(dir.join("blobs").join(hash.as_str())).unwrap();
+            tmp.persist(dir.join("blobs").join(hash.as_str()))?;
         }
         let w_dir = t.elapsed().as_secs_f64();
         let mut buf = vec![0u8; CHUNK];
         let t = Instant::now();
         let mut sum = 0usize;
         for row in 1..=n as i64 {
-            let mut blob = conn.blob_open(MAIN_DB, c"c", c"data", row, true).unwrap();
+            let mut blob = conn.blob_open(MAIN_DB, c"c", c"data", row, true)?;
             loop {
-                let k = blob.read(&mut buf).unwrap();
+                let k = blob.read(&mut buf)?;
                 if k == 0 {
                     break;
                 }
@@ -79,10 +87,10 @@ fn main() {
         }
         let r_sql = t.elapsed().as_secs_f64();
         let t = Instant::now();
-        for entry in fs::read_dir(dir.join("blobs")).unwrap() {
-            let mut f = fs::File::open(entry.unwrap().path()).unwrap();
+        for entry in fs::read_dir(dir.join("blobs"))? {
+            let mut f = fs::File::open(entry?.path())?;
             loop {
-                let k = f.read(&mut buf).unwrap();
+                let k = f.read(&mut buf)?;
                 if k == 0 {
                     break;
                 }
@@ -102,4 +110,5 @@ fn main() {
         );
     }
     let _ = fs::remove_dir_all(dir);
+    Ok(())
 }

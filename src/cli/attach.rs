@@ -90,9 +90,9 @@ fn attach_one(
         hash: hashed.hash,
         open: &open,
     };
-    Ok(store
+    store
         .attach(note, name, &source)
-        .with_context(|| format!("attaching {} to note {note}", quoted(file)))?)
+        .with_context(|| format!("attaching {} to note {note}", quoted(file)))
 }
 
 pub fn gc(db: &Path, args: GcArgs) -> anyhow::Result<ExitCode> {
@@ -114,11 +114,7 @@ pub fn gc(db: &Path, args: GcArgs) -> anyhow::Result<ExitCode> {
     }
     say!(
         "{verb} {} no note uses ({} of stored bytes)",
-        count(
-            report.attachments.len() as u64,
-            "attachment",
-            "attachments"
-        ),
+        count(report.attachments.len() as u64, "attachment", "attachments"),
         human_bytes(report.bytes)
     );
     Ok(ExitCode::Success)
@@ -133,7 +129,11 @@ pub fn report_import(
     if counts.files == 0 {
         return Ok(());
     }
-    let verb = if dry_run { "would store" } else { "attachments" };
+    let verb = if dry_run {
+        "would store"
+    } else {
+        "attachments"
+    };
     write!(
         out,
         "{verb}: {} added, {} updated, {} unchanged, {} of new bytes",

@@ -218,7 +218,8 @@ impl<'a, 'r> Writer<'a, 'r> {
             true => self.read_manifest(),
             false => {
                 if let Err(e) = remove_manifest(&self.config.out) {
-                    (self.attached.warnings).push(format!("cannot remove {ATTACHMENT_MANIFEST}: {e}"));
+                    (self.attached.warnings)
+                        .push(format!("cannot remove {ATTACHMENT_MANIFEST}: {e}"));
                     return;
                 }
                 None
@@ -258,7 +259,10 @@ impl<'a, 'r> Writer<'a, 'r> {
             }
             if let Err(e) = write_manifest(&self.config.out, self.config.layout, &before) {
                 for (path, _) in &todo {
-                    self.warn(path, format!("cannot update {ATTACHMENT_MANIFEST} first: {e}"));
+                    self.warn(
+                        path,
+                        format!("cannot update {ATTACHMENT_MANIFEST} first: {e}"),
+                    );
                 }
                 return;
             }
@@ -296,7 +300,10 @@ impl<'a, 'r> Writer<'a, 'r> {
         let manifest: Manifest = serde_json::from_slice(&bytes).ok()?;
         let trusted = manifest.version == MANIFEST_VERSION
             && manifest.layout == self.config.layout.name()
-            && manifest.files.keys().all(|p| export_path_problem(p).is_none());
+            && manifest
+                .files
+                .keys()
+                .all(|p| export_path_problem(p).is_none());
         trusted.then_some(manifest)
     }
 

@@ -116,15 +116,7 @@ pub fn export(
             progress.finish();
         }
         run?;
-        let mut summary = summarise(
-            source,
-            config,
-            &plan,
-            &work,
-            &sinks,
-            publication,
-            started,
-        );
+        let mut summary = summarise(source, config, &plan, &work, &sinks, publication, started);
         summary.warnings.extend(attached.warnings);
         summary.planned.extend(attached.planned);
         summary.attachments = attached.done;

@@ -22,8 +22,8 @@
 //! is small and shallow enough (modules `front_matter` and `front`), and copies of a note are
 //! found by hash.
 
-mod body;
 mod attachments;
+mod body;
 mod csv;
 mod dates;
 mod error;
@@ -50,11 +50,11 @@ mod zone;
 
 use std::path::{Path, PathBuf};
 
+pub use attachments::{HashedFile, hash_attachment, link_targets, parse_attachment_size};
 pub use error::{EXTENSIONS, ImportError, Origin, SpecialKind, Warning};
 pub use pipeline::{
     AttachmentCounts, ImportSummary, fold_duplicates, import, import_with_progress,
 };
-pub use attachments::{HashedFile, hash_attachment, link_targets, parse_attachment_size};
 pub use walk::{
     FileText, Shape, SpecialFile, Walk, WalkedAttachment, WalkedFile, decode, read_text, shape_of,
     walk,

@@ -172,7 +172,8 @@ pub fn import_with_progress(
             writing.all(files, receive, sink)?;
             let used = std::mem::take(&mut writing.used_attachments);
             let notes = writing.notes;
-            summary.attachments.unused = stored.iter().filter(|id| !used.contains(id)).count() as u64;
+            summary.attachments.unused =
+                stored.iter().filter(|id| !used.contains(id)).count() as u64;
             if let (0, true, true, Some(path)) = (
                 notes,
                 summary.errors.is_empty(),
@@ -477,7 +478,13 @@ impl<'a> Writing<'a> {
         };
         if let Some(note_id) = note_id {
             let dir = dir.as_deref().unwrap_or("");
-            for target in &targets {
+            // A link to a note (`[[Other note]]`, `other.md`) is not an attachment's: only
+            // targets with an extension that is no note's are looked up.
+            let files = targets.iter().filter(|t| {
+                let path = std::path::Path::new(t.as_str());
+                path.extension().is_some() && super::walk::shape_of(path).is_none()
+            });
+            for target in files {
                 if let Some(a) = sink.use_attachment(note_id, dir, target)? {
                     self.used_attachments.insert(a.id);
                 }

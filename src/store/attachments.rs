@@ -137,7 +137,10 @@ pub fn attachment_path_problem(path: &str) -> Option<&'static str> {
     if path.chars().any(|c| c == '\\' || c.is_control()) {
         return Some("it holds a backslash or a control character");
     }
-    if path.split('/').any(|p| p.is_empty() || p == "." || p == "..") {
+    if path
+        .split('/')
+        .any(|p| p.is_empty() || p == "." || p == "..")
+    {
         return Some("it has an empty, `.` or `..` component");
     }
     None
@@ -498,7 +501,9 @@ impl Store {
     ) -> Result<StoredAttachment, StoreError> {
         let (tx, errors) = self.write()?;
         let exists: Option<i64> = tx
-            .query_row("SELECT id FROM notes WHERE id = ?1", [note_id], |r| r.get(0))
+            .query_row("SELECT id FROM notes WHERE id = ?1", [note_id], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(|e| errors.sql(e))?;
         if exists.is_none() {
@@ -605,8 +610,10 @@ impl ImportSink<'_, '_> {
     /// Whether the notebook holds any attachment (as this import sees it).
     pub fn has_attachments(&mut self) -> Result<bool, StoreError> {
         let (tx, errors, _) = self.parts();
-        tx.query_row("SELECT EXISTS (SELECT 1 FROM attachments)", [], |r| r.get(0))
-            .map_err(|e| errors.sql(e))
+        tx.query_row("SELECT EXISTS (SELECT 1 FROM attachments)", [], |r| {
+            r.get(0)
+        })
+        .map_err(|e| errors.sql(e))
     }
 
     /// Makes note `note_id` use the attachment a link `target` in it resolves to (see

@@ -649,6 +649,9 @@ impl Errors<'_> {
 }
 
 #[cfg(test)]
+mod attachment_tests;
+
+#[cfg(test)]
 mod filter_tests;
 
 #[cfg(test)]

@@ -21,10 +21,8 @@ use crate::common::{TestEnv, published, smartnotes_without_override, stderr, std
 use serde_json::Value;
 
 fn fixture_png() -> Vec<u8> {
-    fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/vault/images/diagram.png"),
-    )
-    .unwrap()
+    fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/vault/images/diagram.png"))
+        .unwrap()
 }
 
 fn fixture_pdf() -> Vec<u8> {
@@ -89,7 +87,11 @@ fn the_same_image_in_two_notes_is_stored_once_and_exported_once_per_attachment()
     assert_eq!(code, Some(0), "{err}");
     let counts = &summary["attachments"];
     assert_eq!(counts["added"], 2, "{summary}");
-    assert_eq!(counts["new_bytes"], png.len() as u64, "one copy of the bytes");
+    assert_eq!(
+        counts["new_bytes"],
+        png.len() as u64,
+        "one copy of the bytes"
+    );
     assert_eq!(counts["unused"], 0);
     assert_eq!(rows(&env, "attachment_contents"), 1);
     assert_eq!(rows(&env, "attachments"), 2);
@@ -190,7 +192,11 @@ fn attach_stores_a_file_once_under_its_name_and_never_replaces_another_notes_fil
     );
     let out = attach(&env, &["99", "f/report.pdf"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("no note with id 99"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no note with id 99"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(rows(&env, "attachment_contents"), 1, "nothing stored");
     // Exported with the notes that use it, once.
     env.export_json("out", &["-f", "md,json"]);
@@ -216,7 +222,13 @@ fn gc_removes_only_what_no_note_uses_and_says_so_first_with_dry_run() {
     assert_eq!(code, Some(0));
     assert_eq!(summary["attachments"]["unused"], 1, "{summary}");
     let gc = |args: &[&str]| -> Value {
-        let out = env.cmd().arg("gc").args(args).arg("--json").output().unwrap();
+        let out = env
+            .cmd()
+            .arg("gc")
+            .args(args)
+            .arg("--json")
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{}", stderr(&out));
         serde_json::from_slice(&out.stdout).unwrap()
     };
@@ -228,7 +240,10 @@ fn gc_removes_only_what_no_note_uses_and_says_so_first_with_dry_run() {
     assert_eq!(rows(&env, "attachments"), 2, "a dry run removes nothing");
     let done = gc(&[]);
     assert_eq!(done["attachments"][0]["path"], "unused.pdf");
-    assert_eq!((done["contents"].as_u64(), done["bytes"].as_u64()), (Some(1), Some(26)));
+    assert_eq!(
+        (done["contents"].as_u64(), done["bytes"].as_u64()),
+        (Some(1), Some(26))
+    );
     assert_eq!(rows(&env, "attachments"), 1);
     assert_eq!(rows(&env, "attachment_contents"), 1);
     assert_eq!(gc(&[])["attachments"].as_array().unwrap().len(), 0);
@@ -329,11 +344,21 @@ fn a_fifo_a_file_too_large_an_unreadable_file_and_a_link_out_are_each_named_and_
     ] {
         assert!(err.contains(said), "{said:?} not in {err}");
     }
-    assert!(stdout(&out).contains("nothing imported"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("nothing imported"),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(rows(&env, "attachments"), 0, "all or nothing, as for notes");
     // --skip-invalid keeps the good ones.
     let mut cmd = smartnotes_without_override();
-    cmd.args(["import", "v", "--max-attachment-size", "50", "--skip-invalid"]);
+    cmd.args([
+        "import",
+        "v",
+        "--max-attachment-size",
+        "50",
+        "--skip-invalid",
+    ]);
     let out = with_timeout(&cmd)
         .current_dir(env.root())
         .env("SMARTNOTES_DB", env.db())
@@ -351,7 +376,14 @@ fn a_fifo_a_file_too_large_an_unreadable_file_and_a_link_out_are_each_named_and_
     assert_eq!(paths, ["ok.png"]);
     // attach says the same of a FIFO and of a file over its limit, at once.
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("smartnotes"));
-    cmd.args(["attach", "1", "v/pipe.png", "v/big.bin", "--max-attachment-size", "50"]);
+    cmd.args([
+        "attach",
+        "1",
+        "v/pipe.png",
+        "v/big.bin",
+        "--max-attachment-size",
+        "50",
+    ]);
     let out = with_timeout(&cmd)
         .current_dir(env.root())
         .env("SMARTNOTES_DB", env.db())
@@ -434,7 +466,10 @@ fn a_200_mb_attachment_is_imported_and_exported_in_bounded_memory() {
         .args(["import", "w", "--max-size", "300MiB"])
         .output()
         .unwrap();
-    assert!(!out.status.success(), "a 200 MiB note read whole under the limit");
+    assert!(
+        !out.status.success(),
+        "a 200 MiB note read whole under the limit"
+    );
 }
 
 /// Runs `cmd` to its end and returns its output and how many bytes it (and its children)
@@ -460,7 +495,11 @@ fn run_counting_reads(cmd: &mut Command) -> (std::process::Output, u64) {
         std::io::Read::read_to_end(&mut e, &mut v).unwrap();
         v
     });
-    waitid(WaitId::Pid(pid), WaitIdOptions::EXITED | WaitIdOptions::NOWAIT).unwrap();
+    waitid(
+        WaitId::Pid(pid),
+        WaitIdOptions::EXITED | WaitIdOptions::NOWAIT,
+    )
+    .unwrap();
     let io = fs::read_to_string(format!("/proc/{}/io", pid.as_raw_nonzero())).unwrap();
     let rchar = io
         .lines()
@@ -492,7 +531,15 @@ fn an_incremental_re_export_reads_none_of_the_bytes_of_an_unchanged_attachment()
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("smartnotes"));
         cmd.current_dir(env.root())
             .env("SMARTNOTES_DB", env.db())
-            .args(["export", "-f", "md", "--out", "out", "--incremental", "--json"]);
+            .args([
+                "export",
+                "-f",
+                "md",
+                "--out",
+                "out",
+                "--incremental",
+                "--json",
+            ]);
         let (out, read) = run_counting_reads(&mut cmd);
         assert!(out.status.success(), "{}", stderr(&out));
         (serde_json::from_slice::<Value>(&out.stdout).unwrap(), read)
@@ -500,7 +547,10 @@ fn an_incremental_re_export_reads_none_of_the_bytes_of_an_unchanged_attachment()
     let (first, read_first) = export();
     assert_eq!(first["attachments"]["written"], 2, "{first}");
     // The measure sees an attachment's bytes when they are read.
-    assert!(read_first > 20 << 20, "the first export read {read_first} bytes");
+    assert!(
+        read_first > 20 << 20,
+        "the first export read {read_first} bytes"
+    );
     let (second, read_second) = export();
     assert_eq!(second["attachments"]["unchanged"], 2, "{second}");
     assert_eq!(second["attachments"]["written"], 0);
@@ -514,7 +564,10 @@ fn an_incremental_re_export_reads_none_of_the_bytes_of_an_unchanged_attachment()
     let (third, read_third) = export();
     assert_eq!(third["attachments"]["written"], 1, "{third}");
     assert!(read_third < 2 << 20, "{read_third}");
-    assert_eq!(fs::read(env.path("out/attachments/small.png")).unwrap(), fixture_png());
+    assert_eq!(
+        fs::read(env.path("out/attachments/small.png")).unwrap(),
+        fixture_png()
+    );
     env.cmd().args(["rm", "-y", "2"]).assert().success();
     let summary = env.export_json("out", &["-f", "md", "--incremental", "--prune"]);
     assert_eq!(summary["attachments"]["removed"], 1, "{summary}");
@@ -549,7 +602,7 @@ fn vault_with_pictures(env: &TestEnv) {
     let png = fixture_png();
     let pdf = fixture_pdf();
     write(
-        &env,
+        env,
         &[
             (
                 "v/pictures.md",
@@ -583,7 +636,16 @@ fn hugo_builds_the_exported_notes_with_their_attachments_as_section_resources() 
     let env = TestEnv::new();
     vault_with_pictures(&env);
     env.cmd()
-        .args(["export", "--layout", "vault", "--front-matter", "hugo", "-f", "md", "-q"])
+        .args([
+            "export",
+            "--layout",
+            "vault",
+            "--front-matter",
+            "hugo",
+            "-f",
+            "md",
+            "-q",
+        ])
         .args(["--out", "site/content"])
         .assert()
         .success();
@@ -621,7 +683,11 @@ fn hugo_builds_the_exported_notes_with_their_attachments_as_section_resources() 
             assert!(file.is_file(), "{page} links {link}, not in the site");
             let name = Path::new(link).file_name().unwrap();
             let source = env.path("v/attachments").join(name);
-            assert_eq!(fs::read(&file).unwrap(), fs::read(source).unwrap(), "{link}");
+            assert_eq!(
+                fs::read(&file).unwrap(),
+                fs::read(source).unwrap(),
+                "{link}"
+            );
             checked += 1;
         }
     }
@@ -634,10 +700,18 @@ fn pandoc_finds_every_image_of_an_exported_note() {
     let env = TestEnv::new();
     vault_with_pictures(&env);
     // A note whose image is missing: pandoc must say so, or the check below proves nothing.
-    write(&env, &[("v/broken.md", b"# Broken\n\n![gone](attachments/gone.png)\n")]);
+    write(
+        &env,
+        &[(
+            "v/broken.md",
+            b"# Broken\n\n![gone](attachments/gone.png)\n",
+        )],
+    );
     assert_eq!(import(&env, &["v"]).0, Some(0));
     env.cmd()
-        .args(["export", "--layout", "vault", "-f", "md", "-q", "--out", "out"])
+        .args([
+            "export", "--layout", "vault", "-f", "md", "-q", "--out", "out",
+        ])
         .assert()
         .success();
     let out = env.path("out");
@@ -659,11 +733,11 @@ fn pandoc_finds_every_image_of_an_exported_note() {
     assert!(warnings.is_empty(), "pandoc: {said}");
     let body = stdout(&html);
     let png = fixture_png();
-    let embedded = format!(
-        "data:image/png;base64,{}",
-        base64(&png)
+    let embedded = format!("data:image/png;base64,{}", base64(&png));
+    assert!(
+        body.contains(&embedded),
+        "the image is not embedded: {body}"
     );
-    assert!(body.contains(&embedded), "the image is not embedded: {body}");
     let broken = convert("broken.md");
     assert!(
         stderr(&broken).contains("gone.png not found in resource path")
@@ -678,7 +752,10 @@ fn base64(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut s = String::new();
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
         for i in 0..4 {
             if i <= chunk.len() {
                 s.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
@@ -688,4 +765,50 @@ fn base64(bytes: &[u8]) -> String {
         }
     }
     s
+}
+
+#[test]
+fn kill_9_while_an_attachment_is_copied_leaves_the_old_file_whole_and_a_re_run_writes_the_new() {
+    use std::os::unix::process::ExitStatusExt;
+    let env = TestEnv::new();
+    fs::create_dir_all(env.path("v")).unwrap();
+    fs::write(env.path("v/n.md"), "# Big\n\n![[big.bin]]\n").unwrap();
+    let old = write_big(&env.path("v/big.bin"), 100);
+    assert_eq!(import(&env, &["v"]).0, Some(0));
+    env.export_json("out", &["-f", "md", "--incremental"]);
+    // The file changes; the next export is killed while it copies the new bytes.
+    let new = write_big(&env.path("v/big.bin"), 101);
+    assert_eq!(import(&env, &["v"]).1["attachments"]["updated"], 1);
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("smartnotes"))
+        .current_dir(env.root())
+        .env("SMARTNOTES_DB", env.db())
+        .args(["export", "-f", "md", "--incremental", "--out", "out"])
+        .spawn()
+        .unwrap();
+    let stage = env.path(&format!(
+        "out/.smartnotes-staging-{}-attachments",
+        child.id()
+    ));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !stage.exists() && child.try_wait().unwrap().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the export never began"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let _ = child.kill();
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.signal(),
+        Some(9),
+        "killed while it copied (it ran to its end)"
+    );
+    // The old file is whole at its name: never a part of the new one.
+    assert_eq!(hash_file(&env.path("out/attachments/big.bin")), old);
+    // The re-run cleans up the staging folder and writes the new bytes.
+    let summary = env.export_json("out", &["-f", "md", "--incremental"]);
+    assert_eq!(summary["attachments"]["written"], 1, "{summary}");
+    assert_eq!(hash_file(&env.path("out/attachments/big.bin")), new);
+    assert!(crate::common::staging_leftovers(&env.path("out")).is_empty());
 }
