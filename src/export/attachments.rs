@@ -124,18 +124,33 @@ pub(crate) struct Attached {
     pub(crate) planned: Vec<PlannedFile>,
 }
 
-/// The attachments of the exported notes, by export path, each path once.
-fn planned(reader: &Reader<'_>, layout: Layout) -> Result<BTreeMap<String, AttachmentRef>, String> {
+/// The attachments of the exported notes, by export path, each path once (two attachments
+/// with the same bytes at one path are one file); a path two attachments with other bytes
+/// would share is a warning, and the first in path order is written.
+fn planned(
+    reader: &Reader<'_>,
+    layout: Layout,
+    warnings: &mut Vec<String>,
+) -> Result<BTreeMap<String, AttachmentRef>, String> {
     let list = reader
         .attachments()
         .map_err(|e| format!("cannot list the attachments: {e}"))?;
     let placement = AttachmentLayout::new(layout, &list);
-    let mut by_path = BTreeMap::new();
+    let mut by_path: BTreeMap<String, AttachmentRef> = BTreeMap::new();
     for a in list {
-        let path = attachment_path(&placement, &a);
-        by_path
-            .entry(path.to_string_lossy().into_owned())
-            .or_insert(a);
+        let path = attachment_path(&placement, &a)
+            .to_string_lossy()
+            .into_owned();
+        match by_path.get(&path) {
+            Some(first) if first.hash != a.hash => warnings.push(format!(
+                "the attachments {:?} and {:?} would both be written at {path}: only the first is",
+                first.path, a.path
+            )),
+            Some(_) => {}
+            None => {
+                by_path.insert(path, a);
+            }
+        }
     }
     Ok(by_path)
 }
@@ -148,7 +163,7 @@ pub(crate) fn export(
     staging: Option<&Staging>,
 ) -> Attached {
     let mut attached = Attached::default();
-    let by_path = match planned(reader, config.layout) {
+    let by_path = match planned(reader, config.layout, &mut attached.warnings) {
         Ok(by_path) => by_path,
         Err(warning) => {
             attached.warnings.push(warning);
@@ -246,7 +261,9 @@ impl<'a, 'r> Writer<'a, 'r> {
             false => Vec::new(),
         };
         if todo.is_empty() && gone.is_empty() {
-            if self.config.incremental && old.as_ref().map(|m| &m.files) != Some(&now) {
+            // Nothing changes: the manifest is rewritten only if it lists files no longer
+            // exported (and not pruned, so kept), never made where there are no attachments.
+            if old.is_some_and(|m| m.files != self.final_files(&old_files, &now, &gone)) {
                 self.write_manifest(&old_files, &now, &gone);
             }
             return;
@@ -276,23 +293,34 @@ impl<'a, 'r> Writer<'a, 'r> {
         }
     }
 
-    /// The final manifest: what is in place now, and (without `--prune`) the files of the old
-    /// manifest this export did not touch.
+    /// Writes the final manifest ([`Writer::final_files`]); a failure is a warning.
     fn write_manifest(
         &mut self,
         old: &BTreeMap<String, String>,
         now: &BTreeMap<String, String>,
         gone: &[String],
     ) {
+        let files = self.final_files(old, now, gone);
+        if let Err(e) = write_manifest(&self.config.out, self.config.layout, &files) {
+            (self.attached.warnings).push(format!("cannot write {ATTACHMENT_MANIFEST}: {e}"));
+        }
+    }
+
+    /// The entries of the new manifest: the files in place now and, without `--prune`, the
+    /// old entries of files this export did not touch.
+    fn final_files(
+        &self,
+        old: &BTreeMap<String, String>,
+        now: &BTreeMap<String, String>,
+        gone: &[String],
+    ) -> BTreeMap<String, String> {
         let mut files = now.clone();
         for (path, hash) in old {
             if !gone.contains(path) && !files.contains_key(path) && !self.config.prune {
                 files.insert(path.clone(), hash.clone());
             }
         }
-        if let Err(e) = write_manifest(&self.config.out, self.config.layout, &files) {
-            (self.attached.warnings).push(format!("cannot write {ATTACHMENT_MANIFEST}: {e}"));
-        }
+        files
     }
 
     fn read_manifest(&self) -> Option<Manifest> {
