@@ -812,3 +812,30 @@ fn kill_9_while_an_attachment_is_copied_leaves_the_old_file_whole_and_a_re_run_w
     assert_eq!(hash_file(&env.path("out/attachments/big.bin")), new);
     assert!(crate::common::staging_leftovers(&env.path("out")).is_empty());
 }
+
+#[test]
+fn verify_rewrites_an_attachment_edited_in_place_and_no_manifest_is_made_without_attachments() {
+    let env = TestEnv::new();
+    let png = fixture_png();
+    write(&env, &[("v/n.md", b"![[pic.png]]\n"), ("v/pic.png", &png)]);
+    assert_eq!(import(&env, &["v"]).0, Some(0));
+    let inc = ["-f", "md", "--incremental"];
+    env.export_json("out", &inc);
+    // Edited in place, same size: trusted without --verify, rewritten with it.
+    let edited = vec![b'x'; png.len()];
+    fs::write(env.path("out/attachments/pic.png"), &edited).unwrap();
+    let summary = env.export_json("out", &inc);
+    assert_eq!(summary["attachments"]["unchanged"], 1, "{summary}");
+    assert_eq!(fs::read(env.path("out/attachments/pic.png")).unwrap(), edited);
+    let summary = env.export_json("out", &["-f", "md", "--incremental", "--verify"]);
+    assert_eq!(summary["attachments"]["written"], 1, "{summary}");
+    assert_eq!(fs::read(env.path("out/attachments/pic.png")).unwrap(), png);
+    // A plain export removes the manifest (it would vouch for files about to change).
+    env.export_json("out", &["-f", "md"]);
+    assert!(!env.path("out/.smartnotes-attachments.json").exists());
+    // An export without attachments makes none.
+    let plain = TestEnv::seeded(3);
+    plain.export_json("out", &inc);
+    assert!(plain.path("out/.smartnotes-manifest.json").exists());
+    assert!(!plain.path("out/.smartnotes-attachments.json").exists());
+}
