@@ -27,8 +27,8 @@ use super::{FileRead, ImportConfig, ReadOptions, Record, parse};
 use crate::export::Progress;
 use crate::model::ContentHash;
 use crate::store::{
-    AttachmentFile, ImportMode, ImportSink, Incoming, Outcome, Query, Store, StoreError, Stored,
-    source_dir,
+    AttachmentFile, AttachmentIndex, ImportMode, ImportSink, Incoming, Outcome, Query, Store,
+    StoreError, Stored, source_dir,
 };
 
 /// Files read and parsed at a time: enough to keep every thread busy, few enough that the
@@ -168,7 +168,7 @@ pub fn import_with_progress(
         store.import_each(config.mode, config.dry_run, config.skip_invalid, |sink| {
             let stored = store_attachments(&attachments, sink, &mut summary)?;
             let mut writing = Writing::new(known, config, &mut summary, progress);
-            writing.link_attachments = sink.has_attachments()?;
+            writing.attachments = sink.attachment_index()?;
             writing.all(files, receive, sink)?;
             let used = std::mem::take(&mut writing.used_attachments);
             let notes = writing.notes;
@@ -344,8 +344,8 @@ struct Writing<'a> {
     /// Records kept (not copies).
     notes: u64,
     progress: &'a dyn Progress,
-    /// The notebook holds attachments: each note's links are resolved to them.
-    link_attachments: bool,
+    /// The notebook's attachments: each note's links are resolved to them.
+    attachments: AttachmentIndex,
     /// The attachments the notes of this import link to.
     used_attachments: HashSet<i64>,
 }
@@ -365,7 +365,7 @@ impl<'a> Writing<'a> {
             paths: HashMap::new(),
             known,
             notes: 0,
-            link_attachments: false,
+            attachments: AttachmentIndex::default(),
             used_attachments: HashSet::new(),
         }
     }
@@ -460,9 +460,9 @@ impl<'a> Writing<'a> {
         let Record {
             origin, id, note, ..
         } = record;
-        let targets = match self.link_attachments {
-            true => link_targets(&note.body),
-            false => Vec::new(),
+        let targets = match self.attachments.is_empty() {
+            false => link_targets(&note.body),
+            true => Vec::new(),
         };
         let dir = note.source.as_ref().map(|s| source_dir(&s.path).to_owned());
         let (outcome, title) = match known {
@@ -485,8 +485,8 @@ impl<'a> Writing<'a> {
                 path.extension().is_some() && super::walk::shape_of(path).is_none()
             });
             for target in files {
-                if let Some(a) = sink.use_attachment(note_id, dir, target)? {
-                    self.used_attachments.insert(a.id);
+                if let Some(id) = sink.use_attachment(&self.attachments, note_id, dir, target)? {
+                    self.used_attachments.insert(id);
                 }
             }
         }

@@ -175,7 +175,11 @@ fn gc_removes_the_old_bytes_of_an_updated_attachment_and_what_no_note_uses() {
         store
             .import_each(ImportMode::NewIds, false, false, |sink| {
                 let a = sink.attachment("img.png", &file)?;
-                sink.use_attachment(n, "", "img.png")?;
+                let index = sink.attachment_index()?;
+                assert_eq!(
+                    sink.use_attachment(&index, n, "", "img.png")?,
+                    Some(a.attachment.id)
+                );
                 assert_eq!(a.attachment.path, "img.png");
                 Ok(true)
             })

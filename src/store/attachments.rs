@@ -24,6 +24,7 @@
 //! 3 GB/s is far above what an export writes. SQLite's limit on a value
 //! ([`MAX_ATTACHMENT_SIZE`], 1,000,000,000 bytes) caps one attachment.
 
+use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::path::Path;
 
@@ -186,44 +187,93 @@ fn normalize<'a>(parts: impl Iterator<Item = &'a str>) -> Option<String> {
     (!out.is_empty()).then(|| out.join("/"))
 }
 
+/// Where [`resolve`] looks attachments up: the notebook itself, or an import's
+/// [`AttachmentIndex`] of it.
+trait Paths {
+    type Found;
+    /// The attachment at exactly `path`.
+    fn exact(&self, path: &str) -> rusqlite::Result<Option<Self::Found>>;
+    /// The attachments named `name` with their paths, the shortest path first, then in path
+    /// order.
+    fn named(&self, name: &str) -> rusqlite::Result<Vec<(String, Self::Found)>>;
+}
+
+impl Paths for Connection {
+    type Found = AttachmentRef;
+
+    fn exact(&self, path: &str) -> rusqlite::Result<Option<AttachmentRef>> {
+        by_path(self, path)
+    }
+
+    fn named(&self, name: &str) -> rusqlite::Result<Vec<(String, AttachmentRef)>> {
+        let mut stmt = self.prepare_cached(&format!(
+            "{SELECT_ATTACHMENT} WHERE a.name = ?1 ORDER BY length(a.path), a.path"
+        ))?;
+        stmt.query_map([name], read_ref)?
+            .map(|a| a.map(|a| (a.path.clone(), a)))
+            .collect()
+    }
+}
+
+/// The notebook's attachments by path and by name, read once by an import: the links of
+/// thousands of notes are resolved in memory, not by three queries each.
+#[derive(Debug, Default)]
+pub struct AttachmentIndex {
+    by_path: HashMap<String, i64>,
+    by_name: HashMap<String, Vec<(String, i64)>>,
+}
+
+impl AttachmentIndex {
+    /// Whether the notebook holds no attachment.
+    pub fn is_empty(&self) -> bool {
+        self.by_path.is_empty()
+    }
+}
+
+impl Paths for AttachmentIndex {
+    type Found = i64;
+
+    fn exact(&self, path: &str) -> rusqlite::Result<Option<i64>> {
+        Ok(self.by_path.get(path).copied())
+    }
+
+    fn named(&self, name: &str) -> rusqlite::Result<Vec<(String, i64)>> {
+        Ok(self.by_name.get(name).cloned().unwrap_or_default())
+    }
+}
+
 /// Resolves `target` the way Obsidian resolves a link to an attachment: the path relative to
 /// the note's folder; else the path from the root (a target starting with `/` only this way);
 /// else the attachment of that file name (whose path ends with the target's folders, if it
 /// names some), the shortest path first, then the first in path order.
-pub(crate) fn resolve(
-    conn: &Connection,
+fn resolve<P: Paths>(
+    paths: &P,
     note_source_dir: &str,
     target: &str,
-) -> rusqlite::Result<Option<AttachmentRef>> {
+) -> rusqlite::Result<Option<P::Found>> {
     let target = target.trim();
     if target.is_empty() {
         return Ok(None);
     }
     if !target.starts_with('/') {
         let relative = normalize(note_source_dir.split('/').chain(target.split('/')));
-        if let Some(found) = relative.map(|p| by_path(conn, &p)).transpose()?.flatten() {
+        if let Some(found) = relative.map(|p| paths.exact(&p)).transpose()?.flatten() {
             return Ok(Some(found));
         }
     }
     let Some(rooted) = normalize(target.split('/')) else {
         return Ok(None);
     };
-    if let Some(found) = by_path(conn, &rooted)? {
+    if let Some(found) = paths.exact(&rooted)? {
         return Ok(Some(found));
     }
     let name = rooted.rsplit('/').next().unwrap_or(&rooted);
     let suffix = format!("/{rooted}");
-    let mut stmt = conn.prepare_cached(&format!(
-        "{SELECT_ATTACHMENT} WHERE a.name = ?1 ORDER BY length(a.path), a.path"
-    ))?;
-    let mut rows = stmt.query([name])?;
-    while let Some(row) = rows.next()? {
-        let found = read_ref(row)?;
-        if found.path == rooted || found.path.ends_with(&suffix) {
-            return Ok(Some(found));
-        }
-    }
-    Ok(None)
+    Ok(paths
+        .named(name)?
+        .into_iter()
+        .find(|(path, _)| *path == rooted || path.ends_with(&suffix))
+        .map(|(_, found)| found))
 }
 
 /// Stores `file` as the attachment at `path` (see [`Stored`]). `write` false (a dry run) only
@@ -607,28 +657,39 @@ impl ImportSink<'_, '_> {
         put(tx, errors, path, file, !dry_run, true)
     }
 
-    /// Whether the notebook holds any attachment (as this import sees it).
-    pub fn has_attachments(&mut self) -> Result<bool, StoreError> {
+    /// The notebook's attachments as this import sees them (those it stored included), for
+    /// [`ImportSink::use_attachment`].
+    pub fn attachment_index(&mut self) -> Result<AttachmentIndex, StoreError> {
         let (tx, errors, _) = self.parts();
-        tx.query_row("SELECT EXISTS (SELECT 1 FROM attachments)", [], |r| {
-            r.get(0)
-        })
-        .map_err(|e| errors.sql(e))
+        let mut index = AttachmentIndex::default();
+        let mut stmt = tx
+            .prepare("SELECT id, path, name FROM attachments ORDER BY length(path), path")
+            .map_err(|e| errors.sql(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| errors.sql(e))?;
+        for row in rows {
+            let (id, path, name): (i64, String, String) = row.map_err(|e| errors.sql(e))?;
+            index.by_path.insert(path.clone(), id);
+            index.by_name.entry(name).or_default().push((path, id));
+        }
+        Ok(index)
     }
 
-    /// Makes note `note_id` use the attachment a link `target` in it resolves to (see
-    /// [`Store::attachment_by_path`]); the attachment, if one was found. Nothing is written in
-    /// a dry run.
+    /// Makes note `note_id` use the attachment a link `target` in it resolves to in `index`
+    /// (see [`Store::attachment_by_path`]); the attachment's id, if one was found. Nothing is
+    /// written in a dry run.
     pub fn use_attachment(
         &mut self,
+        index: &AttachmentIndex,
         note_id: i64,
         note_source_dir: &str,
         target: &str,
-    ) -> Result<Option<AttachmentRef>, StoreError> {
+    ) -> Result<Option<i64>, StoreError> {
         let (tx, errors, dry_run) = self.parts();
-        let found = resolve(tx, note_source_dir, target).map_err(|e| errors.sql(e))?;
-        if let (Some(a), false) = (&found, dry_run) {
-            associate(tx, note_id, a.id).map_err(|e| errors.sql(e))?;
+        let found = resolve(index, note_source_dir, target).map_err(|e| errors.sql(e))?;
+        if let (Some(id), false) = (found, dry_run) {
+            associate(tx, note_id, id).map_err(|e| errors.sql(e))?;
         }
         Ok(found)
     }

@@ -29,8 +29,8 @@ use rusqlite::{
 };
 
 pub use attachments::{
-    AttachmentFile, AttachmentRef, DEFAULT_MAX_ATTACHMENT_SIZE, GcReport, MAX_ATTACHMENT_SIZE,
-    Stored, StoredAttachment, attachment_path_problem, source_dir,
+    AttachmentFile, AttachmentIndex, AttachmentRef, DEFAULT_MAX_ATTACHMENT_SIZE, GcReport,
+    MAX_ATTACHMENT_SIZE, Stored, StoredAttachment, attachment_path_problem, source_dir,
 };
 pub use dates::DateSpec;
 pub use import::ImportSink;

@@ -826,7 +826,10 @@ fn verify_rewrites_an_attachment_edited_in_place_and_no_manifest_is_made_without
     fs::write(env.path("out/attachments/pic.png"), &edited).unwrap();
     let summary = env.export_json("out", &inc);
     assert_eq!(summary["attachments"]["unchanged"], 1, "{summary}");
-    assert_eq!(fs::read(env.path("out/attachments/pic.png")).unwrap(), edited);
+    assert_eq!(
+        fs::read(env.path("out/attachments/pic.png")).unwrap(),
+        edited
+    );
     let summary = env.export_json("out", &["-f", "md", "--incremental", "--verify"]);
     assert_eq!(summary["attachments"]["written"], 1, "{summary}");
     assert_eq!(fs::read(env.path("out/attachments/pic.png")).unwrap(), png);
