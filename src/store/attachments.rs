@@ -12,17 +12,18 @@
 //! Where the bytes live: in the notebook, as BLOBs written and read in 64 KiB pieces
 //! (incremental blob I/O), never whole in memory. Measured against a content-addressed folder
 //! beside the notebook (`cargo run --release --example attachment_storage -- DIR`, 64 MB per
-//! size, 2-core VM, load 2-3): SQLite wrote 300-640 MB/s on tmpfs (the WAL, then the
-//! checkpoint) and the folder 1.6-2.0 GB/s for attachments of 64 KB and more (equal at 4 KB);
-//! SQLite read 2.9-3.6 GB/s, the folder 3.5-4.4 (8 on the disk's page cache). The folder is
-//! faster for large files, as SQLite's "Internal Versus External BLOBs" says (its crossover is
-//! near 100 KB); the notebook is chosen anyway, for what the folder cannot give: an import's
-//! attachments commit or roll back with its notes in one transaction (no stray file after a
-//! crash or a refused import, nothing to reconcile), a snapshot sees notes and attachments of
-//! one moment, `gc` is one transaction, a read-only notebook works, and a copy of the one file
-//! is a whole backup. The price is about 0.2-0.3 s more per 100 MB imported; reading at
-//! 3 GB/s is far above what an export writes. SQLite's limit on a value
-//! ([`MAX_ATTACHMENT_SIZE`], 1,000,000,000 bytes) caps one attachment.
+//! size, medians of 3 runs, 2-core VM, load 2-3, tmpfs): the notebook wrote 300-630 MB/s (the
+//! WAL, then the checkpoint) and the folder 410 MB/s at 4 KB, 1.1-2.0 GB/s from 16 KB; the
+//! notebook read 1.8 GB/s at 4 KB (the folder 1.4), 3.4-3.5 GB/s from 64 KB (the folder
+//! 3.6-4.4). The folder is faster for large files, as SQLite's "Internal Versus External
+//! BLOBs" says (its crossover is near 100 KB; here 16-64 KB for reads); the notebook is chosen
+//! anyway, for what the folder cannot give: an import's attachments commit or roll back with
+//! its notes in one transaction (no stray file after a crash or a refused import, nothing to
+//! reconcile), a snapshot sees notes and attachments of one moment, `gc` is one transaction, a
+//! read-only notebook works, and a copy of the one file is a whole backup. The price is about
+//! 0.2-0.3 s more per 100 MB imported; reading at 3.5 GB/s is far above what an export
+//! writes. SQLite's limit on a value ([`MAX_ATTACHMENT_SIZE`], 1,000,000,000 bytes) caps one
+//! attachment.
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};

@@ -6,8 +6,9 @@
 //! each write one `BEGIN IMMEDIATE` transaction that waits the busy timeout for another
 //! process's lock. Reading goes through a [`Snapshot`] (`snapshot.rs`): one read transaction
 //! whose [`NoteStream`]s read notes in pages, so that an export of a million notes holds one
-//! page in memory and sees the notebook at one moment. SQLite comes from rusqlite's `bundled`
-//! feature: nothing needs to be installed.
+//! page in memory and sees the notebook at one moment. Attachments (`attachments.rs`) are kept
+//! once by content beside the notes, as BLOBs read and written in pieces. SQLite comes from
+//! rusqlite's `bundled` feature: nothing needs to be installed.
 
 mod attachments;
 mod dates;
