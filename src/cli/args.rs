@@ -36,6 +36,11 @@ pub enum Command {
     Rm(RmArgs),
     /// Add, remove or rename tags on one note or on every note a filter selects.
     Tag(TagArgs),
+    /// Attach files (images, PDFs, anything) to a note: stored once by content, exported
+    /// with it.
+    Attach(AttachArgs),
+    /// Remove the attachments no note uses any more (rm keeps them until then).
+    Gc(GcArgs),
     /// Add deterministic, realistic sample notes (demos, benchmarks).
     Seed(SeedArgs),
     /// Export notes to files; uses the built-in sample notebook if no notebook exists yet.
@@ -404,6 +409,33 @@ pub struct RmArgs {
     pub filter: FilterArgs,
 }
 
+// attach: `attach ID FILE...` and `gc`.
+#[derive(Debug, Args)]
+pub struct AttachArgs {
+    /// The note's id.
+    pub id: i64,
+    /// The files: each is kept under its file name (a name already kept with other bytes is
+    /// refused: rename the file).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Refuse files larger than this: 1MB, 512MiB (at most 1GB).
+    #[arg(long, value_name = "SIZE", default_value = "512MiB", value_parser = smartnotes::import::parse_attachment_size)]
+    pub max_attachment_size: u64,
+    /// Print what was attached as a JSON array.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GcArgs {
+    /// Say what would be removed; remove nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print one JSON object with what was (or would be) removed.
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct TagArgs {
     #[command(subcommand)]
@@ -615,6 +647,11 @@ pub struct ImportArgs {
     /// The CSV files were exported with --csv-safe: remove the ' it put before cells.
     #[arg(long)]
     pub csv_safe: bool,
+    // attach: the files of a folder that are not notes are its attachments.
+    /// Refuse attachments (files of a folder that are not notes) larger than this: 1MB,
+    /// 512MiB (at most 1GB, the most the notebook holds in one).
+    #[arg(long, value_name = "SIZE", default_value = "512MiB", value_parser = smartnotes::import::parse_attachment_size)]
+    pub max_attachment_size: u64,
     /// The format of `-` (standard input): md, json, jsonl or csv; detected from the content
     /// when not given.
     #[arg(long, value_name = "FORMAT")]

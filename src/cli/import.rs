@@ -120,6 +120,7 @@ fn report(
         skip_invalid: args.skip_invalid,
         dry_run: args.dry_run,
         max_size: args.max_size,
+        max_attachment_size: args.max_attachment_size,
         csv_safe: args.csv_safe,
         strict: args.strict,
         zone: args.timezone.clone().unwrap_or_default(),
@@ -234,6 +235,7 @@ fn report(
             );
         }
         writeln!(out, "{line} ({})", escape(&db.display().to_string()))?;
+        super::attach::report_import(&mut out, &summary.attachments, args.dry_run)?;
         if summary.dates_without_zone > 0 {
             let zone = if summary.time_zone_is_local {
                 format!("the local time zone, {}", summary.time_zone)

@@ -15,6 +15,7 @@ macro_rules! say {
 }
 
 mod args;
+mod attach;
 mod bench;
 mod config;
 mod edit;
@@ -94,6 +95,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Edit(args) => edit::edit(db, args),
         Command::Rm(args) => notes::rm(db, args),
         Command::Tag(args) => tags::run(db, args),
+        Command::Attach(args) => attach::attach(db, args),
+        Command::Gc(args) => attach::gc(db, args),
         Command::Seed(args) => notes::seed(db, args),
         Command::Export(args) => export::run(&notebook, &settings, args),
         Command::Import(args) => import::run(db, args),

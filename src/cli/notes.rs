@@ -313,6 +313,7 @@ pub fn rm(db: &Path, args: RmArgs) -> anyhow::Result<ExitCode> {
         if selected.len() > 1 {
             say!("removed {}", count(selected.len() as u64, "note", "notes"));
         }
+        super::attach::after_rm(&store)?;
     }
     Ok(ExitCode::Success)
 }

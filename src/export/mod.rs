@@ -16,7 +16,9 @@
 //!    them through the shared `Work` (`work.rs`); in the `bundle` layout one writer per format
 //!    is fed from the same stream (`bundle.rs`);
 //! 5. publish (`publish.rs`): the staged files go into place and old files go;
-//! 6. summarise: the books (`books.rs`) become the [`Summary`].
+//! 6. attachments (`attachments.rs`): the files the exported notes use, staged, published
+//!    and kept in a manifest of their own, under the same lock;
+//! 7. summarise: the books (`books.rs`) become the [`Summary`].
 //!
 //! One failed job never stops the others: it is a [`Failure`] in the summary, with the counts
 //! every caller reports (files, bytes, failures, wall time). The caller watches and steers a
@@ -25,6 +27,7 @@
 //! do, [`ExportError`] (`error.rs`) why it could not run, and `naming.rs` every name it gives
 //! a file.
 
+mod attachments;
 mod books;
 mod bundle;
 mod config;
@@ -47,6 +50,7 @@ mod work;
 use std::sync::Arc;
 use std::time::Instant;
 
+pub use attachments::{ATTACHMENTS_FOLDER, AttachmentLayout, AttachmentsDone, attachment_path};
 pub use books::{Failure, Span, error_kind_name};
 pub use config::{DEFAULT_RETRY_LIMIT, ExportConfig, Faults, Layout, OnError, SinkKind};
 pub use error::{ConfigError, ExportError};
@@ -104,19 +108,19 @@ pub fn export(
             }
             None => Publication::default(),
         };
+        let attached = match run.is_ok() && !work.must_stop() {
+            true => attachments::export(reader, config, sinks.staging.as_deref()),
+            false => attachments::Attached::default(),
+        };
         if let Some(progress) = &hooks.progress {
             progress.finish();
         }
         run?;
-        Ok(summarise(
-            source,
-            config,
-            &plan,
-            &work,
-            &sinks,
-            publication,
-            started,
-        ))
+        let mut summary = summarise(source, config, &plan, &work, &sinks, publication, started);
+        summary.warnings.extend(attached.warnings);
+        summary.planned.extend(attached.planned);
+        summary.attachments = attached.done;
+        Ok(summary)
     })
 }
 
@@ -256,5 +260,6 @@ fn summarise(
         notes_with_tags_changed: books.tags_changed.notes,
         failures: books.failures,
         spans: books.spans,
+        attachments: AttachmentsDone::default(),
     }
 }

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::model::{NewNote, Note};
-use crate::store::{Query, Snapshot, Store, StoreError, seed};
+use crate::store::{AttachmentRef, Query, Snapshot, Store, StoreError, seed};
 
 /// Where the notes of an export come from.
 #[derive(Clone, Debug)]
@@ -115,6 +115,32 @@ impl Reader<'_> {
             Reader::Memory(notes) => Box::new(notes.iter().cloned().map(Ok)),
             Reader::Synthetic { count, seed } => synthetic(*count, *seed),
         })
+    }
+}
+
+impl Reader<'_> {
+    /// The attachments of the notes [`Reader::notes`] gives, each once, in path order (only a
+    /// notebook has any).
+    pub(crate) fn attachments(&self) -> Result<Vec<AttachmentRef>, StoreError> {
+        match self {
+            Reader::Snapshot { snapshot, query } => snapshot.attachments(query),
+            Reader::Memory(_) | Reader::Synthetic { .. } => Ok(Vec::new()),
+        }
+    }
+
+    /// Copies the bytes of `attachment` to `out`, a piece at a time; how many.
+    pub(crate) fn copy_attachment(
+        &self,
+        attachment: &AttachmentRef,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<u64> {
+        match self {
+            Reader::Snapshot { snapshot, .. } => snapshot.copy_attachment(attachment, out),
+            Reader::Memory(_) | Reader::Synthetic { .. } => Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "only a notebook holds attachments",
+            )),
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
+use super::attachments::AttachmentsDone;
 use super::books::{Failure, Span};
 use super::config::{Layout, OnError};
 use super::sink::PlannedFile;
@@ -93,6 +94,8 @@ pub struct Summary {
     pub failures: Vec<Failure>,
     /// When each job ran, if the timeline was asked for; by job index.
     pub spans: Vec<Span>,
+    /// The attachments of the exported notes, written beside them.
+    pub attachments: AttachmentsDone,
 }
 
 impl Summary {
@@ -110,7 +113,7 @@ impl Summary {
 
 impl Serialize for Summary {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Summary", 37)?;
+        let mut st = s.serialize_struct("Summary", 38)?;
         st.serialize_field("files", &self.files)?;
         st.serialize_field("bytes", &self.bytes)?;
         st.serialize_field("failed", &self.failed)?;
@@ -159,6 +162,9 @@ impl Serialize for Summary {
                 .collect();
             st.serialize_field("tags_changed", &changes)?;
             st.serialize_field("notes_with_tags_changed", &self.notes_with_tags_changed)?;
+        }
+        if self.attachments.attachments > 0 {
+            st.serialize_field("attachments", &self.attachments)?;
         }
         st.serialize_field("failures", &self.failures)?;
         if !self.spans.is_empty() {
@@ -209,6 +215,21 @@ impl fmt::Display for Summary {
             self.failed
         )?;
         self.fmt_removals(f)?;
+        let a = &self.attachments;
+        if a.attachments > 0 {
+            writeln!(
+                f,
+                "  attachments: {} ({}) {written}, {} unchanged, {} failed{}",
+                a.written,
+                human_bytes(a.bytes),
+                a.unchanged,
+                a.failed,
+                match a.removed {
+                    0 => String::new(),
+                    n => format!(", {n} removed"),
+                }
+            )?;
+        }
         if self.retries_done > 0 {
             writeln!(
                 f,

@@ -70,6 +70,24 @@ pub enum ImportError {
         /// The limit.
         limit: u64,
     },
+    /// An attachment larger than its size limit.
+    #[error("{}: {size} bytes is over the attachment size limit of {limit} bytes (see --max-attachment-size)", path.display())]
+    AttachmentTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size (at least `limit + 1` when it grew while read).
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// An attachment that could not be stored.
+    #[error("{}: attachment not stored: {reason}", path.display())]
+    Attachment {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// A FIFO, socket or device: not opened (opening a FIFO waits for a writer).
     #[error("{}: is a {kind}, not a regular file", path.display())]
     NotRegular {
@@ -206,6 +224,8 @@ impl ImportError {
             | ImportError::UnknownExtension { path }
             | ImportError::NotRegular { path, .. }
             | ImportError::TooLarge { path, .. }
+            | ImportError::AttachmentTooLarge { path, .. }
+            | ImportError::Attachment { path, .. }
             | ImportError::Empty { path }
             | ImportError::UnknownShape { path, .. }
             | ImportError::NoNotes { path, .. }

@@ -22,6 +22,7 @@
 //! is small and shallow enough (modules `front_matter` and `front`), and copies of a note are
 //! found by hash.
 
+mod attachments;
 mod body;
 mod csv;
 mod dates;
@@ -49,9 +50,15 @@ mod zone;
 
 use std::path::{Path, PathBuf};
 
+pub use attachments::{HashedFile, hash_attachment, link_targets, parse_attachment_size};
 pub use error::{EXTENSIONS, ImportError, Origin, SpecialKind, Warning};
-pub use pipeline::{ImportSummary, fold_duplicates, import, import_with_progress};
-pub use walk::{FileText, Shape, SpecialFile, Walk, WalkedFile, decode, read_text, shape_of, walk};
+pub use pipeline::{
+    AttachmentCounts, ImportSummary, fold_duplicates, import, import_with_progress,
+};
+pub use walk::{
+    FileText, Shape, SpecialFile, Walk, WalkedAttachment, WalkedFile, decode, read_text, shape_of,
+    walk,
+};
 pub use zone::Zone;
 
 use crate::export::naming::bundle_name;
@@ -77,6 +84,9 @@ pub struct ImportConfig {
     pub dry_run: bool,
     /// Files larger than this many bytes are refused.
     pub max_size: u64,
+    /// Attachments (files of a folder that are not notes) larger than this many bytes are
+    /// refused; at most [`crate::store::MAX_ATTACHMENT_SIZE`].
+    pub max_attachment_size: u64,
     /// CSV files were written with `--csv-safe`: remove the `'` it put before cells.
     pub csv_safe: bool,
     /// Read only the files smartnotes writes, and make every problem an error (the import of
@@ -97,6 +107,7 @@ impl Default for ImportConfig {
             skip_invalid: false,
             dry_run: false,
             max_size: DEFAULT_MAX_SIZE,
+            max_attachment_size: crate::store::DEFAULT_MAX_ATTACHMENT_SIZE,
             csv_safe: false,
             strict: false,
             zone: Zone::local(),

@@ -20,12 +20,16 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::attachments::{HashedFile, hash_attachment, link_targets};
 use super::error::{ImportError, Origin, Warning};
-use super::walk::{Shape, SpecialFile, WalkedFile, read_text, walk};
+use super::walk::{Shape, SpecialFile, WalkedAttachment, WalkedFile, read_text, walk};
 use super::{FileRead, ImportConfig, ReadOptions, Record, parse};
 use crate::export::Progress;
 use crate::model::ContentHash;
-use crate::store::{ImportMode, ImportSink, Incoming, Outcome, Query, Store, StoreError};
+use crate::store::{
+    AttachmentFile, AttachmentIndex, ImportMode, ImportSink, Incoming, Outcome, Query, Store,
+    StoreError, Stored, source_dir,
+};
 
 /// Files read and parsed at a time: enough to keep every thread busy, few enough that the
 /// writer starts at once and memory holds a few chunks, not the whole import.
@@ -64,6 +68,8 @@ pub struct ImportSummary {
     pub time_zone_is_local: bool,
     /// How many dates gave no zone and were read in [`ImportSummary::time_zone`].
     pub dates_without_zone: u64,
+    /// The attachments (every other file of a folder): how many were stored, and how.
+    pub attachments: AttachmentCounts,
     /// What was read, but not exactly as written, in the order found.
     pub warnings: Vec<Warning>,
     /// What would happen to each note, in a dry run: (where from, id, what).
@@ -72,6 +78,25 @@ pub struct ImportSummary {
     /// Every error, in the order found.
     #[serde(skip)]
     pub errors: Vec<ImportError>,
+}
+
+/// What an import did with the attachments it found (see [`ImportSummary::attachments`]).
+#[derive(Debug, Default, Serialize)]
+pub struct AttachmentCounts {
+    /// Files found that are not notes.
+    pub files: u64,
+    /// New paths.
+    pub added: u64,
+    /// Paths that held other bytes (the file changed since it was imported).
+    pub updated: u64,
+    /// Paths that already held these bytes.
+    pub unchanged: u64,
+    /// Bytes new to the notebook (a file whose bytes it already held, at any path, costs
+    /// none).
+    pub new_bytes: u64,
+    /// Attachments of this import that no note of it links to: kept, and not exported with
+    /// any note, until `smartnotes gc` removes them.
+    pub unused: u64,
 }
 
 /// Imports every note under `paths` into `store` as `config` says.
@@ -110,6 +135,9 @@ pub fn import_with_progress(
             }
         }
         walked.files.retain(|f| f.shape != Shape::Text);
+        // Nor are attachments: a folder of smartnotes' files holds none.
+        walked.skipped += walked.attachments.len() as u64;
+        walked.attachments.clear();
     }
     let mut summary = ImportSummary {
         files: walked.files.len() as u64,
@@ -122,6 +150,15 @@ pub fn import_with_progress(
         errors: walked.errors,
         ..ImportSummary::default()
     };
+    for path in &walked.outside {
+        summary.warnings.push(Warning {
+            path: path.clone(),
+            line: None,
+            message: "skipped: a link to a file outside the folder imported (never followed)"
+                .into(),
+        });
+    }
+    let attachments = hash_attachments(&walked.attachments, config, &mut summary);
     let known = known_notes(store, config.mode)?;
     let files = &walked.files;
     progress.planned(files.len() as u64);
@@ -129,9 +166,14 @@ pub fn import_with_progress(
         let (send, receive) = sync_channel(4);
         scope.spawn(move || read_chunks(files, config, &send));
         store.import_each(config.mode, config.dry_run, config.skip_invalid, |sink| {
+            let stored = store_attachments(&attachments, sink, &mut summary)?;
             let mut writing = Writing::new(known, config, &mut summary, progress);
+            writing.attachments = sink.attachment_index()?;
             writing.all(files, receive, sink)?;
+            let used = std::mem::take(&mut writing.used_attachments);
             let notes = writing.notes;
+            summary.attachments.unused =
+                stored.iter().filter(|id| !used.contains(id)).count() as u64;
             if let (0, true, true, Some(path)) = (
                 notes,
                 summary.errors.is_empty(),
@@ -158,6 +200,88 @@ pub fn import_with_progress(
         summary.unchanged = 0;
     }
     Ok(summary)
+}
+
+/// Hashes the attachments found, on rayon's threads: each file read once, a piece at a time.
+/// A file that cannot be read, or is too large, is an error of the import, by its path.
+fn hash_attachments(
+    found: &[WalkedAttachment],
+    config: &ImportConfig,
+    summary: &mut ImportSummary,
+) -> Vec<(String, HashedFile)> {
+    summary.attachments.files = found.len() as u64;
+    let hashed: Vec<_> = found
+        .par_iter()
+        .map(|a| hash_attachment(&a.path, config.max_attachment_size))
+        .collect();
+    let mut ok = Vec::with_capacity(hashed.len());
+    for (a, result) in found.iter().zip(hashed) {
+        match result {
+            Ok(file) => ok.push((a.relative.clone(), file)),
+            Err(e) => summary.errors.push(e),
+        }
+    }
+    ok
+}
+
+/// Stores the hashed attachments in the import's transaction; the ids of those stored. A file
+/// that changed or could not be read again is an error of the import, by its path; a notebook
+/// that fails is the import's `Err`.
+fn store_attachments(
+    hashed: &[(String, HashedFile)],
+    sink: &mut ImportSink<'_, '_>,
+    summary: &mut ImportSummary,
+) -> Result<HashSet<i64>, StoreError> {
+    let mut ids = HashSet::new();
+    for (relative, file) in hashed {
+        let open = || file.reopen();
+        let source = AttachmentFile {
+            origin: &file.path,
+            size: file.size,
+            hash: file.hash,
+            open: &open,
+        };
+        match sink.attachment(relative, &source) {
+            Ok(stored) => {
+                let counts = &mut summary.attachments;
+                match stored.stored {
+                    Stored::Added => counts.added += 1,
+                    Stored::Updated => counts.updated += 1,
+                    Stored::Unchanged => counts.unchanged += 1,
+                }
+                if stored.new_bytes {
+                    counts.new_bytes += file.size;
+                }
+                ids.insert(stored.attachment.id);
+            }
+            Err(e) => match attachment_problem(&e) {
+                Some(reason) => summary.errors.push(ImportError::Attachment {
+                    path: file.path.clone(),
+                    reason,
+                }),
+                None => return Err(e),
+            },
+        }
+    }
+    Ok(ids)
+}
+
+/// What is wrong with an attachment's file, when `error` is about the file, not the notebook.
+fn attachment_problem(error: &StoreError) -> Option<String> {
+    match error {
+        StoreError::AttachmentRead { source, .. } => Some(source.to_string()),
+        StoreError::AttachmentChanged { .. } => {
+            Some("the file changed while it was stored (try again)".into())
+        }
+        StoreError::AttachmentTooLarge { size, .. } => Some(format!(
+            "{size} bytes is more than the notebook can hold in one attachment ({} bytes)",
+            crate::store::MAX_ATTACHMENT_SIZE
+        )),
+        StoreError::AttachmentPath { reason, .. } => {
+            Some(format!("its path cannot be remembered: {reason}"))
+        }
+        _ => None,
+    }
 }
 
 /// The progress of an import nobody watches.
@@ -220,6 +344,10 @@ struct Writing<'a> {
     /// Records kept (not copies).
     notes: u64,
     progress: &'a dyn Progress,
+    /// The notebook's attachments: each note's links are resolved to them.
+    attachments: AttachmentIndex,
+    /// The attachments the notes of this import link to.
+    used_attachments: HashSet<i64>,
 }
 
 impl<'a> Writing<'a> {
@@ -237,6 +365,8 @@ impl<'a> Writing<'a> {
             paths: HashMap::new(),
             known,
             notes: 0,
+            attachments: AttachmentIndex::default(),
+            used_attachments: HashSet::new(),
         }
     }
 
@@ -330,6 +460,11 @@ impl<'a> Writing<'a> {
         let Record {
             origin, id, note, ..
         } = record;
+        let targets = match self.attachments.is_empty() {
+            false => link_targets(&note.body),
+            true => Vec::new(),
+        };
+        let dir = note.source.as_ref().map(|s| source_dir(&s.path).to_owned());
         let (outcome, title) = match known {
             Some(outcome) => (outcome, String::new()),
             None => {
@@ -337,6 +472,24 @@ impl<'a> Writing<'a> {
                 (sink.put(&Incoming { id, note })?.clone(), title)
             }
         };
+        let note_id = match outcome {
+            Outcome::Added(Some(id)) | Outcome::Updated(id) | Outcome::Unchanged(id) => Some(id),
+            Outcome::Added(None) | Outcome::Clash(_) => None,
+        };
+        if let Some(note_id) = note_id {
+            let dir = dir.as_deref().unwrap_or("");
+            // A link to a note (`[[Other note]]`, `other.md`) is not an attachment's: only
+            // targets with an extension that is no note's are looked up.
+            let files = targets.iter().filter(|t| {
+                let path = std::path::Path::new(t.as_str());
+                path.extension().is_some() && super::walk::shape_of(path).is_none()
+            });
+            for target in files {
+                if let Some(id) = sink.use_attachment(&self.attachments, note_id, dir, target)? {
+                    self.used_attachments.insert(id);
+                }
+            }
+        }
         count(
             Kept { origin, id, title },
             outcome,

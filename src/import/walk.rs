@@ -1,6 +1,7 @@
 //! Which files an import reads, and reading one: the walk of the paths given (files as named,
 //! folders recursively, never opening a FIFO, a socket or a device, never following a link to
-//! a folder) and a file's text under a size limit.
+//! a folder, nor one to a file outside the folder for an attachment), the notes and the
+//! attachments (every other file of a folder) it finds, and a file's text under a size limit.
 
 use std::fs::{File, FileType, Metadata};
 use std::io::Read;
@@ -94,14 +95,29 @@ pub struct WalkedFile {
 pub struct Walk {
     /// Files with a note extension, in the order given, folders sorted by name.
     pub files: Vec<WalkedFile>,
-    /// Files inside folders that were left out: other extensions, hidden names (`.x`), and
-    /// symbolic links to folders (never followed, so a link cannot make the walk loop).
+    /// Entries inside folders that were left out: hidden names (`.x`), and symbolic links
+    /// to folders (never followed, so a link cannot make the walk loop).
     pub skipped: u64,
     /// FIFOs, sockets and devices inside folders (or links to them): never opened, so an
     /// import never waits on one.
     pub special: Vec<SpecialFile>,
+    /// Files inside folders that are not notes (any other extension, not hidden): the
+    /// folder's attachments, in the walk's order. A link to a file is one only when the file
+    /// it leads to is inside the folder given.
+    pub attachments: Vec<WalkedAttachment>,
+    /// Links inside folders to files outside the folder given: not followed, never read.
+    pub outside: Vec<PathBuf>,
     /// Paths that could not be walked.
     pub errors: Vec<ImportError>,
+}
+
+/// A file of a folder that is not a note: an attachment to import.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WalkedAttachment {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its path relative to the folder given, `/`-separated: its remembered path.
+    pub relative: String,
 }
 
 /// Walks `paths`: a file is taken as named (its extension must be a note format), a folder
@@ -206,9 +222,21 @@ fn walk_dir(root: &Path, dir: &Path, walk: &mut Walk) {
                     shape,
                     named: false,
                 }),
-                None => walk.skipped += 1,
+                None if link && !inside(root, &path) => walk.outside.push(path),
+                None => walk.attachments.push(WalkedAttachment {
+                    relative: relative(root, &path),
+                    path,
+                }),
             }
         }
+    }
+}
+
+/// Whether the file the link `path` leads to is inside the folder `root`.
+fn inside(root: &Path, path: &Path) -> bool {
+    match (std::fs::canonicalize(root), std::fs::canonicalize(path)) {
+        (Ok(root), Ok(target)) => target.starts_with(root),
+        _ => false,
     }
 }
 
@@ -225,7 +253,7 @@ fn relative(root: &Path, path: &Path) -> String {
 /// Opens `path` for reading if it is a regular file (or a link to one), without waiting:
 /// its type is checked before it is opened, and what was opened is checked again, in case the
 /// path was replaced in between (by a FIFO, whose open would otherwise wait for a writer).
-fn open_regular(path: &Path) -> Result<(File, Metadata), ImportError> {
+pub(super) fn open_regular(path: &Path) -> Result<(File, Metadata), ImportError> {
     let io = |source| ImportError::Io {
         path: path.to_path_buf(),
         source,

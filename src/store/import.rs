@@ -111,6 +111,12 @@ impl ImportSink<'_, '_> {
         self.outcomes.push(outcome);
         Ok(&self.outcomes[self.outcomes.len() - 1])
     }
+
+    /// The import's transaction, its error mapping and whether it is a dry run: for the
+    /// attachments of an import (`attachments.rs`), written in the same transaction.
+    pub(super) fn parts(&self) -> (&Transaction<'_>, &Errors<'_>, bool) {
+        (self.writer.tx, self.writer.errors, self.writer.dry_run)
+    }
 }
 
 /// How an incoming note found its stored counterpart.

@@ -54,6 +54,33 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ALTER TABLE notes ADD COLUMN source_front_matter TEXT;
     ALTER TABLE notes ADD COLUMN source_imported_hash BLOB;
     CREATE INDEX notes_by_source_path ON notes(source_path) WHERE source_path IS NOT NULL;",
+    // Attachments (round 3's migration 5; links' is 4: the merge renumbers). Bytes are kept
+    // once per BLAKE3 hash in `attachment_contents` (a BLOB, written and read in pieces); an
+    // attachment is a remembered path ('/'-separated, relative to the imported folder; the
+    // file name for `attach`) holding one content; `note_attachments` says which notes use
+    // which. Removing a note drops its rows there and nothing else: `gc` removes attachments
+    // no note uses and contents no attachment holds. The contents table has no foreign key
+    // from `attachments` on purpose: deleting a content row (gc) must never cascade.
+    "CREATE TABLE attachment_contents (
+        id   INTEGER PRIMARY KEY,
+        hash BLOB    NOT NULL UNIQUE,
+        size INTEGER NOT NULL,
+        data BLOB    NOT NULL
+    );
+    CREATE TABLE attachments (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        path       TEXT    NOT NULL UNIQUE,
+        name       TEXT    NOT NULL,
+        content_id INTEGER NOT NULL
+    );
+    CREATE INDEX attachments_by_name ON attachments(name);
+    CREATE INDEX attachments_by_content ON attachments(content_id);
+    CREATE TABLE note_attachments (
+        note_id       INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+        attachment_id INTEGER NOT NULL REFERENCES attachments(id) ON DELETE CASCADE,
+        PRIMARY KEY (note_id, attachment_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX note_attachments_by_attachment ON note_attachments(attachment_id);",
 ];
 
 /// The schema version this build writes.

@@ -6,9 +6,11 @@
 //! each write one `BEGIN IMMEDIATE` transaction that waits the busy timeout for another
 //! process's lock. Reading goes through a [`Snapshot`] (`snapshot.rs`): one read transaction
 //! whose [`NoteStream`]s read notes in pages, so that an export of a million notes holds one
-//! page in memory and sees the notebook at one moment. SQLite comes from rusqlite's `bundled`
-//! feature: nothing needs to be installed.
+//! page in memory and sees the notebook at one moment. Attachments (`attachments.rs`) are kept
+//! once by content beside the notes, as BLOBs read and written in pieces. SQLite comes from
+//! rusqlite's `bundled` feature: nothing needs to be installed.
 
+mod attachments;
 mod dates;
 mod edit;
 mod import;
@@ -27,6 +29,10 @@ use rusqlite::{
     params_from_iter,
 };
 
+pub use attachments::{
+    AttachmentFile, AttachmentIndex, AttachmentRef, DEFAULT_MAX_ATTACHMENT_SIZE, GcReport,
+    MAX_ATTACHMENT_SIZE, Stored, StoredAttachment, attachment_path_problem, source_dir,
+};
 pub use dates::DateSpec;
 pub use import::ImportSink;
 pub use migrations::{MigrateError, SCHEMA_VERSION};
@@ -156,6 +162,61 @@ pub enum StoreError {
         path: PathBuf,
         /// The largest id given out so far.
         last: i64,
+    },
+    /// An attachment's file could not be read.
+    #[error("cannot read the attachment {}", path.display())]
+    AttachmentRead {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An attachment's file changed between its hashing and its storing.
+    #[error("{}: the file changed while it was stored; nothing of it was kept (try again)", path.display())]
+    AttachmentChanged {
+        /// The file.
+        path: PathBuf,
+    },
+    /// An attachment larger than the notebook can hold.
+    #[error(
+        "{}: {size} bytes is more than the notebook can hold in one attachment ({MAX_ATTACHMENT_SIZE} bytes)",
+        path.display()
+    )]
+    AttachmentTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        size: u64,
+    },
+    /// A remembered path no attachment can have.
+    #[error("{path:?} cannot be an attachment's path: {reason}")]
+    AttachmentPath {
+        /// The path.
+        path: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// `attach`: the notebook has an attachment at this path with other bytes.
+    #[error(
+        "the notebook already has an attachment {path:?} with other bytes (used by notes {}); \
+         rename the file to attach it beside that one",
+        notes.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+    )]
+    AttachmentTaken {
+        /// The path.
+        path: String,
+        /// The notes that use the attachment there.
+        notes: Vec<i64>,
+    },
+    /// Reading or writing an attachment's bytes in the notebook failed.
+    #[error("notebook {}: cannot read or write an attachment's bytes", path.display())]
+    BlobIo {
+        /// The database file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
     },
     /// The parent folder of the database could not be created.
     #[error("cannot create the folder {}", path.display())]
@@ -587,6 +648,9 @@ impl Errors<'_> {
         Ok(id)
     }
 }
+
+#[cfg(test)]
+mod attachment_tests;
 
 #[cfg(test)]
 mod filter_tests;

@@ -36,13 +36,13 @@ pub struct Snapshot<'a> {
 }
 
 /// The store a snapshot reads, borrowed or owned.
-enum Held<'a> {
+pub(super) enum Held<'a> {
     Borrowed(&'a mut Store),
     Owned(Box<Store>),
 }
 
 impl Held<'_> {
-    fn store(&self) -> &Store {
+    pub(super) fn store(&self) -> &Store {
         match self {
             Held::Borrowed(store) => store,
             Held::Owned(store) => store,
@@ -98,7 +98,7 @@ impl<'a> Snapshot<'a> {
 
     // A page query that panicked leaves nothing half-done in the connection: the poison
     // carries no meaning here.
-    fn lock(&self) -> MutexGuard<'_, Held<'a>> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, Held<'a>> {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 

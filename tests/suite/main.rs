@@ -14,6 +14,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod attachments;
 mod bench;
 mod conventions;
 mod crash;

@@ -95,7 +95,7 @@ fn round_trip(name: &str, notes: usize) {
 
 #[test]
 fn our_vault_comes_back_byte_for_byte_and_again_after_a_second_import() {
-    round_trip("vault", 20);
+    round_trip("vault", 22);
 }
 
 #[test]

@@ -19,6 +19,8 @@ pub use null::PlannedFile;
 pub(crate) use null::{Null, Recorder};
 pub use staging::StagingError;
 pub(crate) use staging::{Staging, Unpublished};
+// Folder handles that never follow a link, for the attachments' own staging.
+pub(crate) use staging::{create, make_folder, remove_regular_file, split, walk};
 
 use super::job::OutFile;
 

@@ -194,6 +194,12 @@ impl Staging {
         Ok((staging, stale))
     }
 
+    /// The export folder, held open and locked for the whole export (attachments are
+    /// published through it too: `export/attachments.rs`).
+    pub(crate) fn out_dir(&self) -> &File {
+        &self.out_dir
+    }
+
     /// The staged folder that holds `file`.
     fn staged_folder(&self, file: &OutFile) -> io::Result<&OwnedFd> {
         if file.folder().is_none() {
@@ -502,7 +508,7 @@ impl Sink for Staging {
 
 /// Creates the folder `name` in `parent` and opens it, refusing anything that is already
 /// there.
-fn make_folder(parent: impl AsFd, name: &str) -> io::Result<OwnedFd> {
+pub(crate) fn make_folder(parent: impl AsFd, name: &str) -> io::Result<OwnedFd> {
     rustix::fs::mkdirat(&parent, name, Mode::from_raw_mode(0o777))?;
     Ok(open_folder(&parent, name)?)
 }
@@ -511,13 +517,13 @@ fn make_folder(parent: impl AsFd, name: &str) -> io::Result<OwnedFd> {
 type FolderPair = (OwnedFd, OwnedFd);
 
 /// A placed file's path as its folders (`a/b`, empty for none) and its name.
-fn split(path: &str) -> (&str, &str) {
+pub(crate) fn split(path: &str) -> (&str, &str) {
     path.rsplit_once('/').unwrap_or(("", path))
 }
 
 /// Opens the folders `dirs` (`a/b`, relative to `start`) one at a time, never following a
 /// link; with `create`, a missing one is made. An empty `dirs` opens `start` again.
-fn walk(start: impl AsFd, dirs: &str, create: bool) -> Result<OwnedFd, Errno> {
+pub(crate) fn walk(start: impl AsFd, dirs: &str, create: bool) -> Result<OwnedFd, Errno> {
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
     let mut folder = rustix::fs::openat(&start, ".", flags, Mode::empty())?;
     for part in dirs.split('/').filter(|p| !p.is_empty()) {
@@ -543,7 +549,7 @@ fn open_folder(parent: impl AsFd, name: &str) -> Result<OwnedFd, Errno> {
 
 /// Creates the new file `name` in `folder`, exclusively: whatever is at that name already, a
 /// link included, makes it fail.
-fn create(folder: impl AsFd, name: &str) -> io::Result<File> {
+pub(crate) fn create(folder: impl AsFd, name: &str) -> io::Result<File> {
     let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
     let fd = rustix::fs::openat(folder, name, flags, Mode::from_raw_mode(0o666))?;
     Ok(File::from(fd))
@@ -560,7 +566,7 @@ fn size(folder: impl AsFd, name: &str) -> u64 {
 }
 
 /// Removes `name` from `folder` if it is a regular file; `Ok(false)` if it is already gone.
-fn remove_regular_file(folder: impl AsFd, name: &str) -> io::Result<bool> {
+pub(crate) fn remove_regular_file(folder: impl AsFd, name: &str) -> io::Result<bool> {
     let stat = match rustix::fs::statat(&folder, name, AtFlags::SYMLINK_NOFOLLOW) {
         Err(Errno::NOENT) => return Ok(false),
         stat => stat?,
