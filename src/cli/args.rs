@@ -316,6 +316,19 @@ pub struct FilterArgs {
     /// (KEY=VALUE, compared as text: exact case); repeat to require all of them.
     #[arg(long = "prop", value_name = "KEY[=VALUE]")]
     pub props: Vec<PropFilter>,
+    // links (issue 13): the graph.
+    /// Only notes that link to note ID.
+    #[arg(long, value_name = "ID")]
+    pub links_to: Option<i64>,
+    /// Only notes that note ID links to.
+    #[arg(long, value_name = "ID")]
+    pub linked_from: Option<i64>,
+    /// Only notes no other note links to.
+    #[arg(long)]
+    pub orphans: bool,
+    /// Only notes with a link that resolves to nothing.
+    #[arg(long)]
+    pub broken_links: bool,
     /// At most N notes (after sorting).
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
@@ -340,6 +353,10 @@ impl FilterArgs {
             by: self.by,
             search: self.search.clone(),
             props: self.props.clone(),
+            links_to: self.links_to,
+            linked_from: self.linked_from,
+            orphans: self.orphans,
+            broken_links: self.broken_links,
             limit: self.limit,
             sort: self.sort,
             descending: self.reverse,
@@ -355,6 +372,10 @@ impl FilterArgs {
             && self.since.is_none()
             && self.until.is_none()
             && self.search.is_none()
+            && self.links_to.is_none()
+            && self.linked_from.is_none()
+            && !self.orphans
+            && !self.broken_links
             && self.limit.is_none())
     }
 }
@@ -387,6 +408,10 @@ pub struct ShowArgs {
     /// Print the note as JSON.
     #[arg(long)]
     pub json: bool,
+    // links (issue 13).
+    /// List the note's links and backlinks (what each resolves to) instead of the note.
+    #[arg(long)]
+    pub links: bool,
 }
 
 #[derive(Debug, Args)]

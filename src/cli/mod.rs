@@ -21,6 +21,7 @@ mod edit;
 mod export;
 mod import;
 mod lab;
+mod links;
 mod notes;
 mod progress;
 mod shell;
