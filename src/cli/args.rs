@@ -573,6 +573,16 @@ pub struct ExportArgs {
     /// (as imported, byte for byte while unchanged), obsidian, hugo, jekyll, or zola (TOML).
     #[arg(long, value_enum, default_value_t = FrontMatter::Smartnotes, value_name = "PROFILE")]
     pub front_matter: FrontMatter,
+    // links (issue 13).
+    /// How links are written in Markdown files: relative Markdown links to the exported files
+    /// (default outside --layout vault), wikilinks naming them (default in the vault), or as
+    /// written.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub links: Option<smartnotes::links::LinkMode>,
+    /// How embedded notes (![[Note]]) are written in Markdown files: as a link, or the note's
+    /// text in place (at most 5 deep; a cycle ends in a link).
+    #[arg(long, value_enum, default_value_t = smartnotes::links::EmbedMode::Link, value_name = "MODE")]
+    pub embeds: smartnotes::links::EmbedMode,
     /// CSV: start each file with a UTF-8 byte-order mark, so that Excel and LibreOffice read
     /// accents and CJK right (import reads past it).
     #[arg(long)]

@@ -303,7 +303,10 @@ mod tests {
                     [c](#local) [d][ref] [e](file:///etc/passwd)\n\n[ref]: other.md\n";
         assert_eq!(links(body), []);
         let l = one("[[#Heading here]]");
-        assert_eq!((l.target.as_str(), l.anchor.as_deref()), ("", Some("Heading here")));
+        assert_eq!(
+            (l.target.as_str(), l.anchor.as_deref()),
+            ("", Some("Heading here"))
+        );
     }
 
     #[test]

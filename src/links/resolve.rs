@@ -119,9 +119,13 @@ impl Names {
             target.to_owned()
         };
         // 1. A path: from the note's folder, then from the root.
-        for candidate in [joined(dir, &with_md), joined("", &with_md), joined(dir, target)]
-            .into_iter()
-            .flatten()
+        for candidate in [
+            joined(dir, &with_md),
+            joined("", &with_md),
+            joined(dir, target),
+        ]
+        .into_iter()
+        .flatten()
         {
             if let Some(&id) = self.paths.get(&key(&candidate)) {
                 return Some(id);
@@ -135,7 +139,9 @@ impl Names {
             let suffix = format!("/{tail}");
             let best = files
                 .iter()
-                .filter(|(path, _)| !target.contains('/') || path == &tail || path.ends_with(&suffix))
+                .filter(|(path, _)| {
+                    !target.contains('/') || path == &tail || path.ends_with(&suffix)
+                })
                 .min_by_key(|(path, id)| (path.matches('/').count(), path.len(), *id));
             if let Some((_, id)) = best {
                 return Some(*id);
@@ -221,12 +227,19 @@ mod tests {
         assert_eq!(n.resolve(10, None, "C# notes"), Some(9));
         assert_eq!(n.resolve(10, None, "Nowhere"), None);
         assert_eq!(n.resolve(10, None, "image.png"), None);
-        assert_eq!(n.resolve(10, None, ""), Some(10), "a heading of the note itself");
+        assert_eq!(
+            n.resolve(10, None, ""),
+            Some(10),
+            "a heading of the note itself"
+        );
     }
 
     #[test]
     fn aliases_are_a_list_or_one_text() {
-        assert_eq!(aliases_of(Some(&serde_json::json!(["a", 1, "b"]))), ["a", "b"]);
+        assert_eq!(
+            aliases_of(Some(&serde_json::json!(["a", 1, "b"]))),
+            ["a", "b"]
+        );
         assert_eq!(aliases_of(Some(&serde_json::json!("one"))), ["one"]);
         assert!(aliases_of(Some(&serde_json::json!({"x": 1}))).is_empty());
         assert!(aliases_of(None).is_empty());

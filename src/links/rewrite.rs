@@ -262,12 +262,14 @@ fn markdown(link: &Link, path: &str, from: &str) -> String {
             // `[[Note#A#B]]` is heading B under A: the anchor is B's.
             let heading = anchor.rsplit('#').next().unwrap_or(anchor);
             destination.push('#');
-            destination.push_str(&utf8_percent_encode(&heading_anchor(heading), PATH_PART).to_string());
+            destination
+                .push_str(&utf8_percent_encode(&heading_anchor(heading), PATH_PART).to_string());
         }
         _ => {}
     }
     if destination.is_empty() {
-        destination = utf8_percent_encode(path.rsplit('/').next().unwrap_or(path), PATH_PART).to_string();
+        destination =
+            utf8_percent_encode(path.rsplit('/').next().unwrap_or(path), PATH_PART).to_string();
     }
     let image = link.kind.is_embed() && !note;
     let text = match &link.shown {
@@ -301,7 +303,11 @@ fn wikilink(link: &Link, path: &str) -> Option<String> {
         inner.push('#');
         inner.push_str(anchor);
     }
-    if let Some(shown) = &link.shown {
+    // The text a reader saw stays: a wikilink without one showed its target as written.
+    let shown = link.shown.as_deref().or_else(|| {
+        (link.kind == LinkKind::Wikilink && !link.target.is_empty()).then_some(link.target.as_str())
+    });
+    if let Some(shown) = shown {
         inner.push('|');
         inner.push_str(shown);
     }
@@ -316,7 +322,8 @@ fn file_name(path: &str) -> &str {
 /// Whether a wikilink's shown text is an image size (`300`, `300x200`).
 fn is_size(text: &str) -> bool {
     let mut parts = text.split('x');
-    parts.all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) && text.split('x').count() <= 2
+    parts.all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && text.split('x').count() <= 2
 }
 
 /// Link text with `\`, `[` and `]` escaped, so that it cannot end the link early.
@@ -467,7 +474,10 @@ mod tests {
             ]),
             bodies: HashMap::from([
                 (2, "Two's text with ![[Three]].\n".to_owned()),
-                (3, "# Top\nintro\n## Part A\nin A [[Two]]\n## Part B\nin B ^blk\n".to_owned()),
+                (
+                    3,
+                    "# Top\nintro\n## Part A\nin A [[Two]]\n## Part B\nin B ^blk\n".to_owned(),
+                ),
             ]),
             filtered: vec![4],
         }
@@ -475,7 +485,11 @@ mod tests {
 
     fn run(body: &str, links: LinkMode, embeds: EmbedMode) -> (String, Vec<Broken>) {
         let targets = fake();
-        let rw = Rewrite { targets: &targets, links, embeds };
+        let rw = Rewrite {
+            targets: &targets,
+            links,
+            embeds,
+        };
         let mut broken = Vec::new();
         let out = rw.body(1, body, &stored(1, body), "md/1-one.md", &mut broken);
         (out, broken)
@@ -521,7 +535,7 @@ mod tests {
         assert_eq!(
             out,
             "[[md/2-two notes|t]] [[md/3-three#Part A|y]] ![[attachments/pic 1.png|p]] \
-             [[md/3-three]]"
+             [[md/3-three|Three]]"
         );
         // In the vault layout a note keeps its name: the link stays as written.
         let link = &stored(1, "[[two notes#H|x]]")[0];
@@ -533,7 +547,11 @@ mod tests {
     #[test]
     fn inline_embeds_put_the_text_in_place_and_stop_at_a_cycle() {
         // 1 embeds 2, 2 embeds 3, 3 links to 2; 1 embedding 1 (itself) is a cycle.
-        let (out, _) = run("start ![[Two]] end ![[#x]]", LinkMode::Markdown, EmbedMode::Inline);
+        let (out, _) = run(
+            "start ![[Two]] end ![[#x]]",
+            LinkMode::Markdown,
+            EmbedMode::Inline,
+        );
         assert_eq!(
             out,
             "start Two's text with # Top\nintro\n## Part A\nin A [Two](2-two%20notes.md)\n\
@@ -550,7 +568,11 @@ mod tests {
         let mut targets = fake();
         targets.bodies.insert(2, "two embeds ![[Three]]".to_owned());
         targets.bodies.insert(3, "three embeds ![[Two]]".to_owned());
-        let rw = Rewrite { targets: &targets, links: LinkMode::Markdown, embeds: EmbedMode::Inline };
+        let rw = Rewrite {
+            targets: &targets,
+            links: LinkMode::Markdown,
+            embeds: EmbedMode::Inline,
+        };
         let body = "![[Two]]";
         let out = rw.body(1, body, &stored(1, body), "md/1-one.md", &mut Vec::new());
         assert_eq!(out, "two embeds three embeds [Two](2-two%20notes.md)");

@@ -107,8 +107,8 @@ fn names(conn: &Connection) -> rusqlite::Result<Names> {
     let notes = stmt
         .query_map([], |r| {
             let aliases: Option<String> = r.get(3)?;
-            let aliases = aliases
-                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+            let aliases =
+                aliases.and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
             Ok(NoteNames {
                 id: r.get(0)?,
                 title: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
@@ -327,6 +327,54 @@ impl Snapshot<'_> {
                 .map_err(&sql)?;
             Ok((links, targets))
         })
+    }
+
+    /// Note `id` as a link target of an export of `query` (its limit aside), if it exists.
+    pub fn target(&self, id: i64, query: &super::Query) -> Result<Option<TargetNote>, StoreError> {
+        let (condition, mut values) = query.condition();
+        values.push(rusqlite::types::Value::Integer(id));
+        self.with_store(|store| {
+            store
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT t.id, CAST(t.title AS TEXT),
+                         EXISTS (SELECT 1 FROM notes n WHERE n.id = t.id AND {condition})
+                     FROM notes t WHERE t.id = ?"
+                ))
+                .and_then(|mut stmt| {
+                    stmt.query_row(rusqlite::params_from_iter(values), |r| {
+                        Ok(TargetNote {
+                            id: r.get(0)?,
+                            title: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                            selected: r.get(2)?,
+                        })
+                    })
+                    .optional()
+                })
+                .map_err(store.sql())
+        })
+    }
+
+    /// The folder of note `id`'s remembered path (empty at the root), if it has one.
+    pub fn source_dir(&self, id: i64) -> Result<Option<String>, StoreError> {
+        self.with_store(|store| {
+            let path: Option<String> = store
+                .conn
+                .prepare_cached("SELECT source_path FROM notes WHERE id = ?1")
+                .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
+                .map_err(store.sql())?
+                .flatten();
+            Ok(path.map(|p| folder(&p).to_owned()))
+        })
+    }
+
+    /// The attachment `target` names from a note in `dir` ([`Store::attachment_by_path`]).
+    pub fn attachment(
+        &self,
+        dir: &str,
+        target: &str,
+    ) -> Result<Option<super::AttachmentRef>, StoreError> {
+        self.with_store(|store| store.attachment_by_path(dir, target))
     }
 
     /// The body and links of note `id`, for an export that puts it in place of an embed.

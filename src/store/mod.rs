@@ -30,8 +30,8 @@ use rusqlite::{
     params_from_iter,
 };
 
-pub use dates::DateSpec;
 pub use attachment_stub::AttachmentRef;
+pub use dates::DateSpec;
 pub use import::ImportSink;
 pub use links::{Resolution, TargetNote};
 pub use migrations::{MigrateError, SCHEMA_VERSION};

@@ -354,13 +354,13 @@ impl Query {
     /// The graph filters, on the `links` table (store/links.rs): each an indexed lookup.
     fn graph_condition(&self, clauses: &mut Vec<String>, params: &mut Vec<Value>) {
         if let Some(id) = self.links_to {
-            clauses.push("n.id IN (SELECT l.source_id FROM links l WHERE l.target_note = ?)".into());
+            clauses
+                .push("n.id IN (SELECT l.source_id FROM links l WHERE l.target_note = ?)".into());
             params.push(Value::Integer(id));
         }
         if let Some(id) = self.linked_from {
-            clauses.push(
-                "n.id IN (SELECT l.target_note FROM links l WHERE l.source_id = ?)".into(),
-            );
+            clauses
+                .push("n.id IN (SELECT l.target_note FROM links l WHERE l.source_id = ?)".into());
             params.push(Value::Integer(id));
         }
         if self.orphans {
