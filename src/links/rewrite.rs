@@ -10,7 +10,8 @@
 //!   embedded attachment becomes an image (`![name](attachments/pic.png)`);
 //! - `wikilink`: `[[path/to/target#Heading|shown]]` (the target's exported path without
 //!   `.md`), or the link unchanged when the exported file keeps the name it was written
-//!   with, as in the vault layout;
+//!   with, as in the vault layout; a file whose name holds `#`, `|`, `[`, `]` or `^`, which
+//!   a wikilink cannot name, gets a Markdown link;
 //! - `keep`: every link as written.
 //!
 //! With [`EmbedMode::Inline`] an embedded note (`![[Note]]`, `![[Note#Heading]]`,
@@ -248,6 +249,11 @@ impl<T: Targets + ?Sized> Rewrite<'_, T> {
         match self.links {
             LinkMode::Keep => None,
             LinkMode::Markdown => Some(markdown(link, &path, from)),
+            // A wikilink cannot name a file whose name holds its own syntax (`C# notes.md`):
+            // such a link is written as a Markdown link, which can.
+            LinkMode::Wikilink if path.contains(['#', '|', '[', ']', '^']) => {
+                Some(markdown(link, &path, from))
+            }
             LinkMode::Wikilink => wikilink(link, &path),
         }
     }
