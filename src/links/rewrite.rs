@@ -1,7 +1,7 @@
 //! A note's Markdown body with its links rewritten to what an export wrote.
 //!
 //! Given the note's stored links and, through [`Targets`], where each target's file is in
-//! the export, [`rewrite`] writes each link the way [`LinkMode`] says:
+//! the export, [`Rewrite::body`] writes each link the way [`LinkMode`] says:
 //!
 //! - `markdown`: a relative Markdown link from the note's exported file to the target's
 //!   (`[shown](../md/7-target.md#heading)`), each path part percent-encoded (a space is
