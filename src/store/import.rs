@@ -266,7 +266,8 @@ impl<'t> Writer<'t> {
         };
         if let (false, Outcome::Added(Some(id)) | Outcome::Updated(id)) = (self.dry_run, &outcome) {
             self.tags(*id, &note.tags)?;
-            super::links::index(self.tx, *id, &note.body).map_err(|e| self.errors.sql(e))?;
+            let fresh = matches!(outcome, Outcome::Added(_));
+            super::links::index(self.tx, *id, &note.body, fresh).map_err(|e| self.errors.sql(e))?;
         }
         Ok(outcome)
     }

@@ -501,7 +501,7 @@ impl Store {
                         .execute(params![id, position as i64, tag])
                         .map_err(|e| errors.sql(e))?;
                 }
-                links::index(&tx, id, &note.body).map_err(|e| errors.sql(e))?;
+                links::index(&tx, id, &note.body, true).map_err(|e| errors.sql(e))?;
                 ids.push(id);
             }
         }

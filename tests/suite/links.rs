@@ -573,3 +573,29 @@ fn every_relative_link_of_every_export_leads_to_an_exported_file() {
     }
     assert!(checked > 40, "only {checked} links were checked");
 }
+
+#[test]
+fn a_notebook_made_before_links_has_its_links_indexed_when_opened() {
+    let env = TestEnv::new();
+    env.cmd()
+        .args(["add", "-t", "Target", "-b", "here"])
+        .assert()
+        .success();
+    env.cmd()
+        .args(["add", "-t", "Source", "-b", "to [[Target]] and [[Missing]]"])
+        .assert()
+        .success();
+    // Back to schema 3: no links table.
+    {
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        conn.execute_batch("DROP TABLE links; PRAGMA user_version = 3;")
+            .unwrap();
+    }
+    assert_eq!(ids(&env, &["--links-to", "1"]), BTreeSet::from([2]));
+    assert_eq!(ids(&env, &["--broken-links"]), BTreeSet::from([2]));
+    let version: u32 = rusqlite::Connection::open(env.db())
+        .unwrap()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 4);
+}
