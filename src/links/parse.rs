@@ -318,6 +318,20 @@ mod tests {
     }
 
     #[test]
+    fn without_the_wikilink_option_brackets_come_as_separate_texts() {
+        // Why the parser's own option is used: without it `[[` is no token, each bracket a
+        // text event of its own (a possible link opener), and a wikilink would have to be
+        // pieced together across events.
+        let texts: Vec<String> = Parser::new("a [[b]] c")
+            .filter_map(|e| match e {
+                Event::Text(t) => Some(t.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(texts, ["a ", "[", "[", "b", "]", "]", " c"]);
+    }
+
+    #[test]
     fn a_body_without_brackets_is_not_parsed_and_has_no_link() {
         assert_eq!(links("plain text, `code`, # heading"), []);
         assert_eq!(links(""), []);
