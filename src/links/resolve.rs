@@ -70,7 +70,7 @@ pub fn folder(path: &str) -> &str {
 
 /// `target` taken from `dir`, with `.` and `..` parts applied; `None` when it climbs above the
 /// root.
-fn joined(dir: &str, target: &str) -> Option<String> {
+pub fn joined(dir: &str, target: &str) -> Option<String> {
     let mut parts: Vec<&str> = if target.starts_with('/') {
         Vec::new()
     } else {

@@ -9,8 +9,8 @@
 //!   ([`heading_anchor`]); a `#^block` anchor, which only Obsidian reads, is dropped; an
 //!   embedded attachment becomes an image (`![name](attachments/pic.png)`);
 //! - `wikilink`: `[[path/to/target#Heading|shown]]` (the target's exported path without
-//!   `.md`), or the link unchanged when the exported file keeps the name it was written
-//!   with, as in the vault layout; a file whose name holds `#`, `|`, `[`, `]` or `^`, which
+//!   `.md`), or the link unchanged when it leads to the exported file as written (a wikilink
+//!   by the file's name, a Markdown link by its relative path), as in the vault layout; a file whose name holds `#`, `|`, `[`, `]` or `^`, which
 //!   a wikilink cannot name, gets a Markdown link;
 //! - `keep`: every link as written.
 //!
@@ -28,7 +28,7 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use super::link::{Link, Resolved};
 use super::parse::LinkKind;
-use super::resolve::{folder, key};
+use super::resolve::{folder, joined, key};
 use super::slug::heading_anchor;
 
 /// How an export writes links.
@@ -254,7 +254,7 @@ impl<T: Targets + ?Sized> Rewrite<'_, T> {
             LinkMode::Wikilink if path.contains(['#', '|', '[', ']', '^']) => {
                 Some(markdown(link, &path, from))
             }
-            LinkMode::Wikilink => wikilink(link, &path),
+            LinkMode::Wikilink => wikilink(link, &path, from),
         }
     }
 }
@@ -294,8 +294,11 @@ fn markdown(link: &Link, path: &str, from: &str) -> String {
 }
 
 /// `[[path#anchor|shown]]` (or `![[...]]`), `None` when the link as written names the
-/// exported file already.
-fn wikilink(link: &Link, path: &str) -> Option<String> {
+/// exported file already: a wikilink by its name, a Markdown link by its relative path.
+fn wikilink(link: &Link, path: &str, from: &str) -> Option<String> {
+    if !link.kind.is_wiki() && joined(folder(from), &link.target).as_deref() == Some(path) {
+        return None;
+    }
     let note = path.ends_with(".md");
     let name = if note { &path[..path.len() - 3] } else { path };
     let stem = name.rsplit('/').next().unwrap_or(name);
@@ -545,7 +548,11 @@ mod tests {
         );
         // In the vault layout a note keeps its name: the link stays as written.
         let link = &stored(1, "[[two notes#H|x]]")[0];
-        assert_eq!(wikilink(link, "dir/Two Notes.md"), None);
+        assert_eq!(wikilink(link, "dir/Two Notes.md", "x.md"), None);
+        // A Markdown link that leads to the exported file stays a Markdown link.
+        let link = &stored(1, "[t](../dir/Two%20notes.md#H)")[0];
+        assert_eq!(wikilink(link, "dir/Two notes.md", "sub/x.md"), None);
+        assert!(wikilink(link, "dir/Two notes.md", "x.md").is_some());
         let (kept, _) = run(body, LinkMode::Keep, EmbedMode::Link);
         assert_eq!(kept, body);
     }

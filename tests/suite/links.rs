@@ -347,8 +347,9 @@ fn each_links_mode_writes_what_it_says() {
         home_line(&env, "keep", &file, "Plain"),
         "Plain [[Other note]] and [[sub/Deep note#Part two|the deep part]]."
     );
-    // The vault keeps names: its default (wikilink) leaves every wikilink as written and
-    // turns the Markdown links into wikilinks; --links markdown links the remembered paths.
+    // The vault keeps names and paths: its default (wikilink) leaves every link as written
+    // (Markdown links too, which still lead to their files); --links markdown links the
+    // remembered paths.
     export(&env, "vault", &["--layout", "vault"]);
     assert_eq!(
         home_line(&env, "vault", "Home.md", "Plain"),
@@ -356,7 +357,7 @@ fn each_links_mode_writes_what_it_says() {
     );
     assert_eq!(
         home_line(&env, "vault", "Home.md", "Markdown"),
-        "Markdown: [[sub/Deep note#Part two|md link]] and [hash](C%23%20notes.md)."
+        "Markdown: [md link](sub/Deep%20note.md#Part%20two) and [hash](C%23%20notes.md)."
     );
     export(
         &env,
@@ -598,4 +599,41 @@ fn a_notebook_made_before_links_has_its_links_indexed_when_opened() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
     assert_eq!(version, 4);
+}
+
+#[test]
+fn pandoc_gives_each_heading_the_anchor_a_rewritten_link_names() {
+    // The heading anchors are GitHub's: pandoc's gfm reader (CommonMark, as the notes are)
+    // must give the target's headings exactly the ids the rewritten links name (pandoc is
+    // installed by .ci/readers; a missing pandoc fails here, it does not skip).
+    let env = vault_env();
+    let home = id(&env, "Home");
+    export(&env, "md", &["-f", "md"]);
+    let dir = env.path("md").join("md");
+    let body = body_of(&dir.join(format!("{home}-home.md")));
+    let mut checked = 0;
+    for (event, _) in Parser::new(&body).into_offset_iter() {
+        let Event::Start(Tag::Link { dest_url, .. }) = event else {
+            continue;
+        };
+        let Some((file, anchor)) = dest_url.split_once('#') else {
+            continue;
+        };
+        let file = percent_encoding::percent_decode_str(file)
+            .decode_utf8()
+            .unwrap();
+        let html = std::process::Command::new("pandoc")
+            .args(["-f", "gfm+yaml_metadata_block", "-t", "html"])
+            .arg(dir.join(file.as_ref()))
+            .output()
+            .expect("pandoc runs (installed by .ci/readers)");
+        assert!(html.status.success(), "{}", crate::common::stderr(&html));
+        let html = String::from_utf8(html.stdout).unwrap();
+        assert!(
+            html.contains(&format!("id=\"{anchor}\"")),
+            "#{anchor} not in {file}:\n{html}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 2, "two links to a heading in {body}");
 }
