@@ -8,6 +8,7 @@
 //! - [`store`]: the SQLite notebook, its migrations, the sample notebook and the seeder.
 //! - [`format`](mod@format): one file per output format, each turning a note into bytes.
 //! - [`import`]: files read back into the notebook, the mirror of export.
+//! - [`links`]: links between notes and to attachments: found, resolved, rewritten at export.
 //! - [`export`](mod@export): the engine: one snapshot of the notes becomes jobs (note x format), a
 //!   strategy runs them (sequential, one thread per job, a thread pool or async tasks), a
 //!   staging folder publishes them atomically.
@@ -40,6 +41,7 @@ pub mod export;
 pub mod format;
 pub mod import;
 pub mod lab;
+pub mod links;
 pub mod model;
 pub mod resources;
 pub mod store;

@@ -321,6 +321,19 @@ pub struct FilterArgs {
     /// (KEY=VALUE, compared as text: exact case); repeat to require all of them.
     #[arg(long = "prop", value_name = "KEY[=VALUE]")]
     pub props: Vec<PropFilter>,
+    // links (issue 13): the graph.
+    /// Only notes that link to note ID.
+    #[arg(long, value_name = "ID")]
+    pub links_to: Option<i64>,
+    /// Only notes that note ID links to.
+    #[arg(long, value_name = "ID")]
+    pub linked_from: Option<i64>,
+    /// Only notes no other note links to.
+    #[arg(long)]
+    pub orphans: bool,
+    /// Only notes with a link that resolves to nothing.
+    #[arg(long)]
+    pub broken_links: bool,
     /// At most N notes (after sorting).
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
@@ -345,6 +358,10 @@ impl FilterArgs {
             by: self.by,
             search: self.search.clone(),
             props: self.props.clone(),
+            links_to: self.links_to,
+            linked_from: self.linked_from,
+            orphans: self.orphans,
+            broken_links: self.broken_links,
             limit: self.limit,
             sort: self.sort,
             descending: self.reverse,
@@ -360,6 +377,10 @@ impl FilterArgs {
             && self.since.is_none()
             && self.until.is_none()
             && self.search.is_none()
+            && self.links_to.is_none()
+            && self.linked_from.is_none()
+            && !self.orphans
+            && !self.broken_links
             && self.limit.is_none())
     }
 }
@@ -392,6 +413,10 @@ pub struct ShowArgs {
     /// Print the note as JSON.
     #[arg(long)]
     pub json: bool,
+    // links (issue 13).
+    /// List the note's links and backlinks (what each resolves to) instead of the note.
+    #[arg(long)]
+    pub links: bool,
 }
 
 #[derive(Debug, Args)]
@@ -580,6 +605,16 @@ pub struct ExportArgs {
     /// (as imported, byte for byte while unchanged), obsidian, hugo, jekyll, or zola (TOML).
     #[arg(long, value_enum, default_value_t = FrontMatter::Smartnotes, value_name = "PROFILE")]
     pub front_matter: FrontMatter,
+    // links (issue 13).
+    /// How links are written in Markdown files: relative Markdown links to the exported files
+    /// (default outside --layout vault), wikilinks naming them (default in the vault), or as
+    /// written.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub links: Option<smartnotes::links::LinkMode>,
+    /// How embedded notes (![[Note]]) are written in Markdown files: as a link, or the note's
+    /// text in place (at most 5 deep; a cycle ends in a link).
+    #[arg(long, value_enum, default_value_t = smartnotes::links::EmbedMode::Link, value_name = "MODE")]
+    pub embeds: smartnotes::links::EmbedMode,
     /// CSV: start each file with a UTF-8 byte-order mark, so that Excel and LibreOffice read
     /// accents and CJK right (import reads past it).
     #[arg(long)]

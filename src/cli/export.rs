@@ -75,6 +75,8 @@ impl Settings {
         config.render.csv_safe = args.csv_safe;
         config.render.csv_bom = args.csv_bom;
         config.render.front_matter = args.front_matter;
+        config.links = args.links;
+        config.embeds = args.embeds;
         config.on_error = args.on_error;
         config.dry_run = args.dry_run;
         let config = config.validate()?;

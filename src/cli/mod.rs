@@ -22,6 +22,7 @@ mod edit;
 mod export;
 mod import;
 mod lab;
+mod links;
 mod notes;
 mod progress;
 mod shell;

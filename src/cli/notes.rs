@@ -172,6 +172,9 @@ fn write_line(out: &mut impl Write, note: &Note) -> std::io::Result<()> {
 }
 
 pub fn show(db: &Path, args: ShowArgs) -> anyhow::Result<ExitCode> {
+    if args.links {
+        return super::links::show(&open(db)?, args.id, args.json);
+    }
     let note = open(db)?.get(args.id)?;
     let mut bytes = Vec::new();
     let format = if args.json { Format::Json } else { Format::Md };

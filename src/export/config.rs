@@ -14,6 +14,7 @@ use super::naming::Naming;
 use super::sink::FaultKind;
 use super::strategy::{AsyncRuntime, StrategyKind};
 use crate::format::{Format, FrontMatter, RenderOptions};
+use crate::links::{EmbedMode, LinkMode};
 
 /// How files are laid out in the export folder.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -125,6 +126,11 @@ pub struct ExportConfig {
     /// With `incremental`: render every note and compare it with its file on disk, so that
     /// files edited by hand are written again (slower: every file is read).
     pub verify: bool,
+    /// How links are written in Markdown files (`--links`); `None` for the layout's default
+    /// ([`ExportConfig::link_mode`]).
+    pub links: Option<LinkMode>,
+    /// How embedded notes are written in Markdown files (`--embeds`).
+    pub embeds: EmbedMode,
 }
 
 impl ExportConfig {
@@ -149,7 +155,18 @@ impl ExportConfig {
             incremental: false,
             prune: false,
             verify: false,
+            links: None,
+            embeds: EmbedMode::Link,
         }
+    }
+
+    /// How links are written: as asked, else `wikilink` in the vault layout (an Obsidian
+    /// vault again) and `markdown` in the others.
+    pub fn link_mode(&self) -> LinkMode {
+        self.links.unwrap_or(match self.layout {
+            Layout::Vault => LinkMode::Wikilink,
+            Layout::Files | Layout::Bundle => LinkMode::Markdown,
+        })
     }
 
     /// Checks the settings that types alone cannot: at least one format, each once (later

@@ -35,6 +35,7 @@ mod error;
 mod hooks;
 mod incremental;
 mod job;
+mod links;
 mod manifest;
 pub(crate) mod naming;
 mod placement;
@@ -55,6 +56,7 @@ pub use books::{Failure, Span, error_kind_name};
 pub use config::{DEFAULT_RETRY_LIMIT, ExportConfig, Faults, Layout, OnError, SinkKind};
 pub use error::{ConfigError, ExportError};
 pub use hooks::{Cancel, CancelLevel, Hooks, Progress};
+pub use links::LinksReport;
 pub use naming::{Naming, holds_export};
 pub use plan::{Plan, plan};
 pub use sink::{FaultKind, PlannedFile, StagingError};
@@ -63,6 +65,7 @@ pub use strategy::{AsyncRuntime, StrategyKind};
 pub use summary::{Summary, human_bytes};
 
 use incremental::Incremental;
+use links::Linker;
 use manifest::ManifestSettings;
 use placement::Placements;
 use publish::Publication;
@@ -92,11 +95,23 @@ pub fn export(
         if let Some(progress) = &hooks.progress {
             progress.planned(plan.planned_jobs);
         }
+        let mut links_report = None;
         let run = Placements::plan(reader, config)
             .map_err(ExportError::from)
             .and_then(|placements| {
                 let inc = sinks.incremental.as_deref();
-                run(reader, config, &plan, &work, inc, placements.as_ref())
+                let linker = Linker::new(reader, config, placements.as_ref())?;
+                let ran = run(
+                    reader,
+                    config,
+                    &plan,
+                    &work,
+                    inc,
+                    placements.as_ref(),
+                    linker.as_ref(),
+                );
+                links_report = linker.map(|l| l.report());
+                ran
             });
         // Publish what was written even when reading failed or the run was interrupted:
         // those files are complete, and leaving them staged would only delete them.
@@ -120,6 +135,7 @@ pub fn export(
         summary.warnings.extend(attached.warnings);
         summary.planned.extend(attached.planned);
         summary.attachments = attached.done;
+        summary.links = links_report;
         Ok(summary)
     })
 }
@@ -192,13 +208,18 @@ fn run(
     work: &Arc<Work>,
     incremental: Option<&Incremental>,
     placements: Option<&Placements>,
+    linker: Option<&Linker<'_>>,
 ) -> Result<(), ExportError> {
     match config.layout {
         Layout::Files | Layout::Vault => {
             let strategy = config.strategy.build(plan.concurrency, config.runtime);
-            let notes = reader.notes()?;
+            let mut notes = reader.notes()?;
+            if let Some(linker) = linker {
+                notes = linker.watch(notes);
+            }
             let formats = &config.formats;
-            let mut jobs = produce::NoteJobs::new(notes, formats, work, incremental, placements);
+            let mut jobs = produce::NoteJobs::new(notes, formats, work, incremental, placements)
+                .with_links(linker);
             strategy.run(&mut jobs, work)
         }
         Layout::Bundle => bundle::write_bundles(reader, &config.formats, plan.concurrency, work),
@@ -261,5 +282,6 @@ fn summarise(
         failures: books.failures,
         spans: books.spans,
         attachments: AttachmentsDone::default(),
+        links: None,
     }
 }

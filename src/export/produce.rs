@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use super::incremental::Incremental;
 use super::job::Job;
+use super::links::Linker;
 use super::manifest::note_hash;
 use super::placement::Placements;
 use super::source::Notes;
@@ -30,6 +31,8 @@ pub(crate) struct NoteJobs<'a> {
     work: &'a Work,
     incremental: Option<&'a Incremental>,
     placements: Option<&'a Placements>,
+    // links (issue 13): rewrites the Markdown job's note.
+    linker: Option<&'a Linker<'a>>,
     next_index: u64,
     ready: VecDeque<Job>,
 }
@@ -49,14 +52,25 @@ impl<'a> NoteJobs<'a> {
             work,
             incremental,
             placements,
+            linker: None,
             next_index: 0,
             ready: VecDeque::with_capacity(formats.len()),
         }
     }
 
+    /// The jobs with their Markdown links rewritten by `linker` (export/links.rs).
+    pub(crate) fn with_links(mut self, linker: Option<&'a Linker<'a>>) -> Self {
+        self.linker = linker;
+        self
+    }
+
     fn plan(&mut self, note: Note) {
+        let markdown = self.linker.and_then(|l| l.markdown_of(&note)).map(Arc::new);
         let note = Arc::new(note);
-        let hash = self.incremental.map(|_| note_hash(&note));
+        let hash = self.incremental.map(|_| match &markdown {
+            Some(md) => Linker::hash_with(note_hash(&note), md),
+            None => note_hash(&note),
+        });
         // Under --verify every note is rendered and compared on the strategy's threads.
         let skip = self.incremental.filter(|inc| !inc.verify()).zip(hash);
         self.work.front_matter_of(&note, self.formats);
@@ -80,9 +94,13 @@ impl<'a> NoteJobs<'a> {
                 unchanged += 1;
                 continue;
             }
+            let note = match (&markdown, format) {
+                (Some(md), Format::Md) => md.clone(),
+                _ => note.clone(),
+            };
             self.ready.push_back(Job {
                 index,
-                note: note.clone(),
+                note,
                 hash,
                 format,
                 place,

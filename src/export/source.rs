@@ -14,6 +14,9 @@ use crate::model::{NewNote, Note};
 use crate::store::{AttachmentRef, Query, Snapshot, Store, StoreError, seed};
 
 /// Where the notes of an export come from.
+// A source is made once per command and never held in bulk: the query's size in the Store
+// variant (it grew with the graph filters) costs nothing worth a Box in the public API.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum NoteSource {

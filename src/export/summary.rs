@@ -12,6 +12,7 @@ use serde::ser::{Serialize, SerializeStruct, Serializer};
 use super::attachments::AttachmentsDone;
 use super::books::{Failure, Span};
 use super::config::{Layout, OnError};
+use super::links::LinksReport;
 use super::sink::PlannedFile;
 use super::strategy::StrategyKind;
 use crate::format::{Format, FrontMatter, TagChange};
@@ -96,6 +97,8 @@ pub struct Summary {
     pub spans: Vec<Span>,
     /// The attachments of the exported notes, written beside them.
     pub attachments: AttachmentsDone,
+    /// What the links of the Markdown files came to, when the notebook has links.
+    pub links: Option<LinksReport>,
 }
 
 impl Summary {
@@ -165,6 +168,9 @@ impl Serialize for Summary {
         }
         if self.attachments.attachments > 0 {
             st.serialize_field("attachments", &self.attachments)?;
+        }
+        if let Some(links) = &self.links {
+            st.serialize_field("links", links)?;
         }
         st.serialize_field("failures", &self.failures)?;
         if !self.spans.is_empty() {
@@ -275,6 +281,7 @@ impl fmt::Display for Summary {
             )?;
         }
         self.fmt_tags(f)?;
+        self.fmt_links(f)?;
         self.fmt_problems(f)
     }
 }
@@ -328,6 +335,41 @@ impl Summary {
             self.notes_with_tags_changed,
             each.join(", ")
         )
+    }
+
+    /// The links line, and every link left as written (at most 20, then how many more).
+    fn fmt_links(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(links) = &self.links else {
+            return Ok(());
+        };
+        let mode = links.mode.map_or("keep", |m| m.name());
+        writeln!(
+            f,
+            "  links ({mode}): {} rewritten, {} left as written (they lead nowhere in this export)",
+            counted(links.notes_rewritten, "file", "files"),
+            counted(links.broken.len() as u64, "link", "links"),
+        )?;
+        const SHOWN: usize = 20;
+        for broken in links.broken.iter().take(SHOWN) {
+            let why = match broken.why {
+                crate::links::BrokenWhy::Unresolved => "resolves to nothing",
+                crate::links::BrokenWhy::NotInExport => "its note is not in this export",
+            };
+            writeln!(
+                f,
+                "    note {}: {} ({why})",
+                broken.note,
+                crate::model::escape_for_terminal(&broken.link)
+            )?;
+        }
+        if links.broken.len() > SHOWN {
+            writeln!(
+                f,
+                "    ... and {} more (--json lists them all)",
+                links.broken.len() - SHOWN
+            )?;
+        }
+        Ok(())
     }
 
     fn fmt_problems(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -7,9 +7,8 @@
 //! ([`crate::store::AttachmentFile`]). [`link_targets`] finds what a note's body links to, so
 //! that the import can record which notes use which attachment: wikilinks and embeds
 //! (`[[x.png]]`, `![[x.png|300]]`), Markdown links and images (`![alt](img/x.png)`,
-//! `[pdf](<a b.pdf>)`, `%20` decoded), anchors and sizes cut. It errs on the side of keeping:
-//! a target in a code block still counts (it only makes a note carry one file more), and a URL
-//! never does. (The links engineer's parser, with the `links` table, is meant to replace it.)
+//! `[pdf](<a b.pdf>)`, `%20` decoded), anchors and sizes cut, read by the same parser as the
+//! `links` table (outside code; a URL never counts).
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -92,68 +91,18 @@ pub fn parse_attachment_size(text: &str) -> Result<u64, String> {
 }
 
 /// The link targets of `body` that may name a file of the vault: decoded, without anchor or
-/// size, in the order written; URLs left out. See the module docs for what counts.
+/// size, each once, in the order written; URLs left out. They are the links the `links` table
+/// holds ([`crate::links::parse::links`]: outside code), so the attachments an export writes
+/// are the ones its rewritten links lead to.
 pub fn link_targets(body: &str) -> Vec<String> {
-    let mut targets = Vec::new();
-    let mut rest = body;
-    while let Some(at) = rest.find("[[") {
-        let after = &rest[at + 2..];
-        let Some(end) = after.find("]]") else { break };
-        let inner = &after[..end];
-        if !inner.contains('\n') {
-            let target = inner.split(['|', '#']).next().unwrap_or("");
-            push(&mut targets, target.to_owned());
+    let mut targets: Vec<String> = Vec::new();
+    for link in crate::links::parse::links(body) {
+        let target = link.target.trim();
+        if !target.is_empty() && !targets.iter().any(|t| t == target) {
+            targets.push(target.to_owned());
         }
-        rest = &after[end + 2..];
-    }
-    let mut rest = body;
-    while let Some(at) = rest.find("](") {
-        let after = &rest[at + 2..];
-        let (target, next) = match after.strip_prefix('<') {
-            Some(inside) => match inside.find('>') {
-                Some(end) => (&inside[..end], &inside[end + 1..]),
-                None => break,
-            },
-            None => {
-                let end = after.find([')', ' ', '\n']).unwrap_or(after.len());
-                (&after[..end], &after[end..])
-            }
-        };
-        let target = target.split('#').next().unwrap_or("");
-        if !target.contains("://") && !target.starts_with("mailto:") {
-            push(&mut targets, percent_decode(target));
-        }
-        rest = next;
     }
     targets
-}
-
-fn push(targets: &mut Vec<String>, target: String) {
-    let target = target.trim().to_owned();
-    if !target.is_empty() && !targets.contains(&target) {
-        targets.push(target);
-    }
-}
-
-/// `%XX` decoded (`%20` a space); anything that does not decode to UTF-8 is kept as written.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
-            (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
-                out.push((hex(h).unwrap_or(0) * 16 + hex(l).unwrap_or(0)) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
 }
 
 #[cfg(test)]
@@ -180,9 +129,13 @@ mod tests {
     }
 
     #[test]
-    fn a_bracket_left_open_ends_the_scan_without_a_panic() {
+    fn brackets_left_open_and_code_give_no_target() {
         assert_eq!(link_targets("[[open ![x](<never"), Vec::<String>::new());
-        assert_eq!(link_targets("bad %zz and %e9 ](a%zz.png)"), ["a%zz.png"]);
-        assert_eq!(link_targets("](x%C3%A9.png)"), ["xé.png"]);
+        assert_eq!(link_targets("bad %zz ](a%zz.png)"), Vec::<String>::new());
+        assert_eq!(
+            link_targets("`![[x.png]]`\n\n```\n![a](y.png)\n```\n"),
+            Vec::<String>::new()
+        );
+        assert_eq!(link_targets("![e](x%C3%A9.png)"), ["xé.png"]);
     }
 }

@@ -563,6 +563,8 @@ impl Store {
         let stored = put(&tx, &errors, path, file, true, false)?;
         associate(&tx, note_id, stored.attachment.id).map_err(|e| errors.sql(e))?;
         tx.commit().map_err(|e| errors.sql(e))?;
+        // A note may already link to the file it is given: that link leads somewhere now.
+        self.resolve_links()?;
         Ok(stored)
     }
 
@@ -605,6 +607,9 @@ impl Store {
             )
             .map_err(sql)?;
             tx.commit().map_err(sql)?;
+            // Links to what was removed lead nowhere now (the links table has no foreign key
+            // to attachments: it came first).
+            self.resolve_links()?;
         }
         Ok(GcReport {
             attachments,

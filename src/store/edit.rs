@@ -24,7 +24,9 @@ impl Store {
                 }
             }
         }
-        tx.commit().map_err(|e| errors.sql(e))
+        tx.commit().map_err(|e| errors.sql(e))?;
+        // Links to the removed notes may now name another note (store/links.rs).
+        self.resolve_links().map(drop)
     }
 
     /// Changes the tags of each note of `ids` as `change` says (given its tags, in order, it

@@ -90,8 +90,13 @@ impl Store {
         if keep && !dry_run && (skip_clashes || !clashed) {
             tx.commit().map_err(|e| errors.sql(e))?;
             report.committed = true;
+        } else {
+            // The transaction is dropped, which rolls it back.
+            return Ok(report);
         }
-        // Otherwise the transaction is dropped, which rolls it back.
+        // Once per import, after the notes: a link to a note later in the import, or to one
+        // it renamed, resolves now (store/links.rs).
+        self.resolve_links()?;
         Ok(report)
     }
 }
@@ -267,6 +272,8 @@ impl<'t> Writer<'t> {
         };
         if let (false, Outcome::Added(Some(id)) | Outcome::Updated(id)) = (self.dry_run, &outcome) {
             self.tags(*id, &note.tags)?;
+            let fresh = matches!(outcome, Outcome::Added(_));
+            super::links::index(self.tx, *id, &note.body, fresh).map_err(|e| self.errors.sql(e))?;
         }
         Ok(outcome)
     }

@@ -54,6 +54,25 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ALTER TABLE notes ADD COLUMN source_front_matter TEXT;
     ALTER TABLE notes ADD COLUMN source_imported_hash BLOB;
     CREATE INDEX notes_by_source_path ON notes(source_path) WHERE source_path IS NOT NULL;",
+    // 4: the links of each note (store/links.rs), found in its body at every write: kind,
+    // target as written, anchor, shown text, byte position and length, and what the target
+    // resolves to: a note (NULL again when that note is removed), or an attachment (by id:
+    // the attachments' table is another migration's, so no foreign key), or neither. The
+    // notes that existed before are indexed by `Store` right after this migration.
+    "CREATE TABLE links (
+        source_id         INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+        position          INTEGER NOT NULL,
+        length            INTEGER NOT NULL,
+        kind              TEXT    NOT NULL
+                          CHECK (kind IN ('wikilink', 'embed', 'markdown', 'image')),
+        target            TEXT    NOT NULL,
+        anchor            TEXT,
+        shown             TEXT,
+        target_note       INTEGER REFERENCES notes(id) ON DELETE SET NULL,
+        target_attachment INTEGER,
+        PRIMARY KEY (source_id, position)
+    ) WITHOUT ROWID;
+    CREATE INDEX links_by_target_note ON links(target_note) WHERE target_note IS NOT NULL;",
     // Attachments (round 3's migration 5; links' is 4: the merge renumbers). Bytes are kept
     // once per BLAKE3 hash in `attachment_contents` (a BLOB, written and read in pieces); an
     // attachment is a remembered path ('/'-separated, relative to the imported folder; the
@@ -82,6 +101,10 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX note_attachments_by_attachment ON note_attachments(attachment_id);",
 ];
+
+/// The migration that made the `links` table: a notebook older than it has its notes'
+/// links indexed once it has run.
+pub(crate) const LINKS_VERSION: u32 = 4;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

@@ -14,6 +14,7 @@ mod attachments;
 mod dates;
 mod edit;
 mod import;
+mod links;
 mod migrations;
 mod open;
 mod query;
@@ -35,6 +36,7 @@ pub use attachments::{
 };
 pub use dates::DateSpec;
 pub use import::ImportSink;
+pub use links::{Resolution, TargetNote};
 pub use migrations::{MigrateError, SCHEMA_VERSION};
 pub use query::{DateField, PropFilter, Query, QueryError, Search, Sort};
 pub use snapshot::{NoteStream, Snapshot};
@@ -437,19 +439,23 @@ impl Store {
         busy_timeout: Duration,
         read_only: bool,
     ) -> Result<Store, StoreError> {
-        migrations::migrate(&mut conn, read_only).map_err(|source| match source {
+        let found = migrations::migrate(&mut conn, read_only).map_err(|source| match source {
             MigrateError::Sqlite(e) => classify(&path, busy_timeout, e),
             source => StoreError::Migrate {
                 path: path.clone(),
                 source,
             },
         })?;
-        Ok(Store {
+        let mut store = Store {
             conn,
             path,
             busy_timeout,
             read_only,
-        })
+        };
+        if found < migrations::LINKS_VERSION && !read_only {
+            store.index_all_links()?;
+        }
+        Ok(store)
     }
 
     /// The database file (`:memory:` for an in-memory store).
@@ -553,10 +559,12 @@ impl Store {
                         .execute(params![id, position as i64, tag])
                         .map_err(|e| errors.sql(e))?;
                 }
+                links::index(&tx, id, &note.body, true).map_err(|e| errors.sql(e))?;
                 ids.push(id);
             }
         }
         tx.commit().map_err(|e| errors.sql(e))?;
+        self.resolve_links()?;
         Ok(ids)
     }
 
@@ -579,7 +587,8 @@ impl Store {
         if removed == 0 {
             return Err(StoreError::NotFound(id));
         }
-        tx.commit().map_err(|e| errors.sql(e))
+        tx.commit().map_err(|e| errors.sql(e))?;
+        self.resolve_links().map(drop)
     }
 
     /// How many notes match `query` (at most its `limit`).

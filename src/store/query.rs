@@ -32,6 +32,14 @@ pub struct Query {
     pub search: Option<Search>,
     /// Notes with every one of these properties (`--prop KEY`, `--prop KEY=VALUE`).
     pub props: Vec<PropFilter>,
+    /// Notes with a link to this note (`--links-to ID`).
+    pub links_to: Option<i64>,
+    /// Notes this note links to (`--linked-from ID`).
+    pub linked_from: Option<i64>,
+    /// Notes no other note links to (`--orphans`, zk's meaning).
+    pub orphans: bool,
+    /// Notes with a link that resolves to nothing (`--broken-links`).
+    pub broken_links: bool,
     /// At most this many notes, after sorting.
     pub limit: Option<u64>,
     /// The order notes come in.
@@ -290,6 +298,7 @@ impl Query {
             clauses.push(clause);
             params.extend(values);
         }
+        self.graph_condition(&mut clauses, &mut params);
         if clauses.is_empty() {
             ("1".to_owned(), params)
         } else {
@@ -338,6 +347,36 @@ impl Query {
             format!("{select} WHERE {condition} ORDER BY {key} {order}{tiebreak} LIMIT {page}"),
             params,
         )
+    }
+}
+
+impl Query {
+    /// The graph filters, on the `links` table (store/links.rs): each an indexed lookup.
+    fn graph_condition(&self, clauses: &mut Vec<String>, params: &mut Vec<Value>) {
+        if let Some(id) = self.links_to {
+            clauses
+                .push("n.id IN (SELECT l.source_id FROM links l WHERE l.target_note = ?)".into());
+            params.push(Value::Integer(id));
+        }
+        if let Some(id) = self.linked_from {
+            clauses
+                .push("n.id IN (SELECT l.target_note FROM links l WHERE l.source_id = ?)".into());
+            params.push(Value::Integer(id));
+        }
+        if self.orphans {
+            clauses.push(
+                "NOT EXISTS (SELECT 1 FROM links l WHERE l.target_note = n.id \
+                 AND l.source_id != n.id)"
+                    .into(),
+            );
+        }
+        if self.broken_links {
+            clauses.push(
+                "EXISTS (SELECT 1 FROM links l WHERE l.source_id = n.id \
+                 AND l.target_note IS NULL AND l.target_attachment IS NULL)"
+                    .into(),
+            );
+        }
     }
 }
 

@@ -102,6 +102,11 @@ impl<'a> Snapshot<'a> {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Runs `read` with the store, inside this snapshot's transaction (`links.rs`).
+    pub(super) fn with_store<T>(&self, read: impl FnOnce(&Store) -> T) -> T {
+        read(self.lock().store())
+    }
+
     /// The notebook file.
     pub fn path(&self) -> &std::path::Path {
         &self.path

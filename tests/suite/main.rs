@@ -30,6 +30,7 @@ mod incremental;
 mod lab;
 mod library;
 mod limits;
+mod links;
 mod module_map;
 mod naming;
 mod notebook;
