@@ -192,9 +192,8 @@ fn run(
     match config.layout {
         Layout::Files | Layout::Vault => {
             let strategy = config.strategy.build(plan.concurrency, config.runtime);
-            let notes = reader.notes()?;
             let formats = &config.formats;
-            let mut jobs = produce::NoteJobs::new(notes, formats, work, incremental, placements);
+            let mut jobs = produce::NoteJobs::new(reader, formats, work, incremental, placements)?;
             strategy.run(&mut jobs, work)
         }
         Layout::Bundle => bundle::write_bundles(reader, &config.formats, plan.concurrency, work),

@@ -76,6 +76,7 @@ impl Store {
             // back on when the guard is dropped, whatever happens.
             let _triggers = TriggersOff::new(&tx, &errors, !dry_run)?;
             let _cache = BigCache::new(&tx, !dry_run);
+            let _fts = BigFtsHash::new(&tx, !dry_run);
             let mut sink = ImportSink {
                 writer: Writer::prepare(&tx, &errors, dry_run)?,
                 mode,
@@ -168,8 +169,46 @@ impl Drop for BigCache<'_> {
     }
 }
 
-/// The connection's triggers switched off while it lives (the notebook's only triggers keep
-/// `notes_fts` in step with `notes`, which [`Writer`] does itself meanwhile).
+/// The full-text index's in-memory hash of pending terms at 64 MiB while it lives, instead of
+/// FTS5's 1 MiB: FTS5 writes the hash out as a new segment each time it fills, and merges the
+/// segments as they pile up (an import of 100,000 notes spent 13% of its writer's time in
+/// those flushes and merges). The setting is FTS5's own (`hashsize`), kept in the notebook, so
+/// it is set back before the import commits; a rolled-back import rolls it back too.
+struct BigFtsHash<'t> {
+    conn: Option<&'t rusqlite::Connection>,
+}
+
+const FTS_BULK_HASH: i64 = 64 << 20;
+const FTS_DEFAULT_HASH: i64 = 1 << 20;
+
+impl<'t> BigFtsHash<'t> {
+    fn new(conn: &'t rusqlite::Connection, big: bool) -> Self {
+        let set = big && set_fts_hash(conn, FTS_BULK_HASH).is_ok();
+        BigFtsHash {
+            conn: set.then_some(conn),
+        }
+    }
+}
+
+impl Drop for BigFtsHash<'_> {
+    fn drop(&mut self) {
+        // Faster or not, the index is the same: should SQLite refuse, only speed differs.
+        if let Some(conn) = self.conn {
+            let _ = set_fts_hash(conn, FTS_DEFAULT_HASH);
+        }
+    }
+}
+
+fn set_fts_hash(conn: &rusqlite::Connection, bytes: i64) -> rusqlite::Result<usize> {
+    conn.execute(
+        "INSERT INTO notes_fts(notes_fts, rank) VALUES ('hashsize', ?1)",
+        [bytes],
+    )
+}
+
+/// The connection's triggers switched off while it lives (the notebook's triggers keep
+/// `notes_fts` in step with `notes` and give a changed note a new `version`, both of which
+/// [`Writer`] does itself meanwhile).
 struct TriggersOff<'t> {
     conn: Option<&'t rusqlite::Connection>,
 }
@@ -218,13 +257,13 @@ impl<'t> Writer<'t> {
             ids_checked: false,
             insert: prepare(
                 "INSERT INTO notes (id, title, body, created, updated, properties, source_path,
-                     source_front_matter, source_imported_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     source_front_matter, source_imported_hash, version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, random())",
             )?,
             update: prepare(
                 "UPDATE notes SET title = ?2, body = ?3, created = ?4, updated = ?5,
                      properties = ?6, source_path = ?7, source_front_matter = ?8,
-                     source_imported_hash = ?9
+                     source_imported_hash = ?9, version = random()
                  WHERE id = ?1",
             )?,
             clear_tags: prepare("DELETE FROM note_tags WHERE note_id = ?1")?,
