@@ -76,7 +76,6 @@ impl Store {
             // back on when the guard is dropped, whatever happens.
             let _triggers = TriggersOff::new(&tx, &errors, !dry_run)?;
             let _cache = BigCache::new(&tx, !dry_run);
-            let _fts = BigFtsHash::new(&tx, !dry_run);
             let mut sink = ImportSink {
                 writer: Writer::prepare(&tx, &errors, dry_run)?,
                 mode,
@@ -135,6 +134,13 @@ struct Writer<'t> {
     by_path: CachedStatement<'t>,
     fts_insert: CachedStatement<'t>,
     fts_delete: CachedStatement<'t>,
+    fts_bulk: BulkFts,
+}
+
+impl Drop for Writer<'_> {
+    fn drop(&mut self) {
+        self.fts_bulk.restore(self.tx);
+    }
 }
 
 /// A page cache of 64 MiB while it lives, for an import of many notes: with SQLite's 2 MB the
@@ -169,33 +175,50 @@ impl Drop for BigCache<'_> {
     }
 }
 
-/// The full-text index's in-memory hash of pending terms at 64 MiB while it lives, instead of
-/// FTS5's 1 MiB: FTS5 writes the hash out as a new segment each time it fills, and merges the
-/// segments as they pile up (an import of 100,000 notes spent 13% of its writer's time in
-/// those flushes and merges). The setting is FTS5's own (`hashsize`), kept in the notebook, so
-/// it is set back before the import commits; a rolled-back import rolls it back too.
-struct BigFtsHash<'t> {
-    conn: Option<&'t rusqlite::Connection>,
+/// The full-text index's in-memory hash of pending terms at 64 MiB from the first note an
+/// import writes, instead of FTS5's 1 MiB: FTS5 writes the hash out as a new segment each time
+/// it fills, and merges the segments as they pile up (an import of 100,000 notes spent 13% of
+/// its writer's time in those flushes and merges). The setting is FTS5's own (`hashsize`), kept
+/// in the notebook, so it is put back as it was (no row, or the row it found) before the import
+/// commits, and a rolled-back import rolls it back too; an import that writes nothing never
+/// touches it (the notebook stays byte for byte as it was).
+#[derive(Default)]
+struct BulkFts {
+    // `Some(found)` once enabled: the `hashsize` row found before, if any.
+    enabled: Option<Option<rusqlite::types::Value>>,
 }
 
 const FTS_BULK_HASH: i64 = 64 << 20;
-const FTS_DEFAULT_HASH: i64 = 1 << 20;
 
-impl<'t> BigFtsHash<'t> {
-    fn new(conn: &'t rusqlite::Connection, big: bool) -> Self {
-        let set = big && set_fts_hash(conn, FTS_BULK_HASH).is_ok();
-        BigFtsHash {
-            conn: set.then_some(conn),
+impl BulkFts {
+    fn enable(&mut self, tx: &Transaction<'_>) {
+        if self.enabled.is_some() {
+            return;
+        }
+        let found = tx
+            .query_row(
+                "SELECT v FROM notes_fts_config WHERE k = 'hashsize'",
+                [],
+                |r| r.get::<_, rusqlite::types::Value>(0),
+            )
+            .optional();
+        // Faster or not, the index is the same: should SQLite refuse, only speed differs.
+        if let Ok(found) = found
+            && set_fts_hash(tx, FTS_BULK_HASH).is_ok()
+        {
+            self.enabled = Some(found);
         }
     }
-}
 
-impl Drop for BigFtsHash<'_> {
-    fn drop(&mut self) {
-        // Faster or not, the index is the same: should SQLite refuse, only speed differs.
-        if let Some(conn) = self.conn {
-            let _ = set_fts_hash(conn, FTS_DEFAULT_HASH);
-        }
+    fn restore(&mut self, tx: &Transaction<'_>) {
+        let _ = match self.enabled.take() {
+            None => return,
+            Some(Some(found)) => tx.execute(
+                "INSERT INTO notes_fts(notes_fts, rank) VALUES ('hashsize', ?1)",
+                [found],
+            ),
+            Some(None) => tx.execute("DELETE FROM notes_fts_config WHERE k = 'hashsize'", []),
+        };
     }
 }
 
@@ -278,6 +301,7 @@ impl<'t> Writer<'t> {
             fts_delete: prepare(
                 "INSERT INTO notes_fts(notes_fts, rowid, title, body) VALUES ('delete', ?1, ?2, ?3)",
             )?,
+            fts_bulk: BulkFts::default(),
         })
     }
 
@@ -350,6 +374,7 @@ impl<'t> Writer<'t> {
             return Ok(Outcome::Unchanged(id));
         }
         if !self.dry_run {
+            self.fts_bulk.enable(self.tx);
             let extra = ExtraColumns::of(&merged);
             self.update
                 .execute(params![
@@ -387,6 +412,7 @@ impl<'t> Writer<'t> {
             self.errors.ids_left(self.tx)?;
             self.ids_checked = true;
         }
+        self.fts_bulk.enable(self.tx);
         let extra = ExtraColumns::of(note);
         self.insert
             .execute(params![
