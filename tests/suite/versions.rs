@@ -198,3 +198,31 @@ fn a_manifest_whose_keys_are_not_versions_means_every_file_once_never_damage() {
         (&serde_json::json!(0), &serde_json::json!(57))
     );
 }
+
+#[test]
+fn a_sorted_limited_filtered_incremental_export_pages_its_versions_like_a_plain_one() {
+    // More notes than a page of versions (512), in every order, limited and filtered: the
+    // versions' pages must select and order exactly the notes a plain export writes.
+    let env = TestEnv::seeded(1200);
+    for (i, args) in [
+        vec!["--sort", "title", "--limit", "1100"],
+        vec!["--sort", "created", "--reverse", "--limit", "700"],
+        vec!["--sort", "updated"],
+        vec!["--tag", "rust"],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (inc, plain) = (format!("inc-{i}"), format!("plain-{i}"));
+        let args: Vec<&str> = args.into_iter().chain(["-f", "md"]).collect();
+        let first = env.export_json(&inc, &[&["--incremental"][..], &args].concat());
+        let again = env.export_json(&inc, &[&["--incremental"][..], &args].concat());
+        let reference = env.export_json(&plain, &args);
+        assert_eq!(first["files"], reference["files"], "{args:?}");
+        assert_eq!(again["files"], 0, "{args:?}: {again}");
+        assert_eq!(again["unchanged"], reference["files"], "{args:?}");
+        let mut written = published(&env.path(&inc));
+        written.retain(|path, _| path != std::path::Path::new(MANIFEST));
+        assert!(written == published(&env.path(&plain)), "{args:?}");
+    }
+}
