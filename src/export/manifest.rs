@@ -267,8 +267,9 @@ fn parse_line<'t>(line: &'t str, last: &mut Checked<'t>) -> Result<(Key, Entry),
 /// `..`, no root, no deeper path); or a placed file, `<ext>:<path>`, with a path the vault
 /// layout would write (see [`naming::vault_path_problem`]). The last item says which.
 fn own_path<'t>(rel: &'t str, id: i64, last: &mut Checked<'t>) -> Option<(Format, &'t str, bool)> {
-    let folder = rel.find('/');
-    if let Some(colon) = rel.find(':').filter(|&c| folder.is_none_or(|f| c < f)) {
+    // One scan: a `:` before any `/` makes a placed file's entry.
+    let first = rel.find(['/', ':']);
+    if let Some(colon) = first.filter(|&i| rel.as_bytes()[i] == b':') {
         let (ext, path) = (&rel[..colon], &rel[colon + 1..]);
         let format = Format::ALL.into_iter().find(|f| f.extension() == ext)?;
         return naming::vault_path_problem(path)
