@@ -12,6 +12,11 @@ Python 3.11 standard library only, and prints ONE JSON object on stdout (progres
   asyncio always runs for real.
 - disk: --notes N x 3 formats of real files written into --dir, no simulated latency. Strategies:
   sequential, pool-2, pool-8 and asyncio (blocking writes sent to the default executor in batches).
+  As smartnotes does: each file rendered (Markdown with front matter, pretty JSON, CSV with its
+  header) and named `<id>-<slug>.<ext>` by smartnotes' slug rule, written into a staging folder
+  that is renamed into place once per format. With --notes-file, the notes are smartnotes' own
+  (its JSONL bundle), so both sides export the same notes; --write-once DIR writes them once so
+  that bench/compare can check the files are the same.
 
 Each strategy runs in a fresh child process of this script (hidden `--one WORKLOAD STRATEGY` mode)
 so that its peak RSS (getrusage ru_maxrss) is its own. Notes are generated before timing starts.
@@ -97,20 +102,54 @@ def make_notes(count: int, seed: int = SEED) -> list[dict]:
     return notes
 
 
+def load_notes(path: str) -> list[dict]:
+    """smartnotes' own notes, from its JSONL bundle (`smartnotes export --layout bundle -f
+    jsonl`): the very notes the Rust side exports, field for field."""
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+MAX_SLUG_BYTES = 80
+
+
 def slug(title: str) -> str:
-    """ASCII, lowercase, dash-separated, at most 40 characters ("Café über" -> "cafe-uber")."""
-    ascii_ = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:40].rstrip("-") or "note"
+    """smartnotes' slug: NFC, lowercase words of letters and digits joined by "-", at most 80
+    bytes, "untitled" when empty ("Recipe: crème brûlée #2" -> "recipe-crème-brûlée-2")."""
+    out, size, pending = [], 0, False
+    for c in unicodedata.normalize("NFC", title):
+        if not c.isalnum():
+            pending = True
+            continue
+        if pending and out:
+            if size + 1 >= MAX_SLUG_BYTES:
+                break
+            out.append("-")
+            size += 1
+        pending = False
+        lower = c.lower()
+        n = len(lower.encode())
+        if size + n > MAX_SLUG_BYTES:
+            break
+        out.append(lower)
+        size += n
+    return "".join(out) or "untitled"
+
+
+YAML_PLAIN = re.compile(r"[A-Za-z_\u00c0-\uffff][\w .\-\u00c0-\uffff]*")
+YAML_WORDS = {"y", "yes", "n", "no", "true", "false", "on", "off", "null", "~"}
 
 
 def yaml_str(s: str) -> str:
-    """Single-quote a YAML scalar when it could be misread."""
-    if re.fullmatch(r"[\w][\w .\-éèàçüïöâêôñ]*", s) and not s.endswith(" "):
+    """A YAML scalar as smartnotes writes one: plain when it cannot be misread, else in single
+    quotes (close to, not always byte for byte, what serde_yaml_ng writes)."""
+    if YAML_PLAIN.fullmatch(s) and not s.endswith(" ") and s.lower() not in YAML_WORDS:
         return s
     return "'" + s.replace("'", "''") + "'"
 
 
 def render(note: dict, fmt: str) -> str:
+    """The note as smartnotes renders it: Markdown with its front matter, pretty JSON (the
+    same layout as serde_json's), RFC 4180 CSV with smartnotes' header."""
     if fmt == "md":
         tags = "".join(f"\n- {yaml_str(t)}" for t in note["tags"]) if note["tags"] else " []"
         return (f"---\nid: {note['id']}\ntitle: {yaml_str(note['title'])}\ntags:{tags}\n"
@@ -119,9 +158,13 @@ def render(note: dict, fmt: str) -> str:
         return json.dumps(note, ensure_ascii=False, indent=2) + "\n"
     buf = io.StringIO()  # csv: header plus one row, RFC 4180 quoting
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(("id", "title", "tags", "created", "updated", "body"))
+    w.writerow(("id", "title", "tags", "created", "updated", "body", "properties", "source"))
+    props = json.dumps(note["properties"], ensure_ascii=False, separators=(",", ":")) \
+        if note.get("properties") else ""
+    source = json.dumps(note["source"], ensure_ascii=False, separators=(",", ":")) \
+        if note.get("source") else ""
     w.writerow((note["id"], note["title"], ";".join(note["tags"]), note["created"],
-                note["updated"], note["body"]))
+                note["updated"], note["body"], props, source))
     return buf.getvalue()
 
 
@@ -138,7 +181,9 @@ async def sim_job_async(note: dict, fmt: str) -> None:
 
 
 def disk_job(root: str, note: dict, fmt: str) -> None:
-    path = os.path.join(root, fmt, f"{note['id']}-{slug(note['title'])}.{fmt}")
+    # Into the staging folder, published by one rename per format folder at the end, as
+    # smartnotes does (see `publish`).
+    path = os.path.join(root, STAGING, fmt, f"{note['id']}-{slug(note['title'])}.{fmt}")
     f = open(path, "w", encoding="utf-8", newline="")
     f.write(render(note, fmt))
     f.close()
@@ -186,23 +231,37 @@ async def disk_async(args: list) -> None:
                                for a in args[i:i + DISK_BATCH]))
 
 
+STAGING = ".staging"
+
+
 def clean(root: str) -> None:
-    """Empty the format folders (never anything else in root)."""
+    """Empty the format folders and make the staging ones (never anything else in root)."""
     for fmt in FORMATS:
         shutil.rmtree(os.path.join(root, fmt), ignore_errors=True)
-        os.makedirs(os.path.join(root, fmt))
+        shutil.rmtree(os.path.join(root, STAGING, fmt), ignore_errors=True)
+        os.makedirs(os.path.join(root, STAGING, fmt))
+
+
+def publish(root: str) -> None:
+    """The staged format folders into place: one rename each, as a fresh smartnotes export."""
+    for fmt in FORMATS:
+        os.rename(os.path.join(root, STAGING, fmt), os.path.join(root, fmt))
 
 
 def child(workload: str, strategy: str, opts: argparse.Namespace) -> dict:
     """--one mode: run one strategy opts.runs times in this process and report its walls and RSS."""
     count = LESSON_NOTES if workload == "lesson" else opts.notes
-    jobs = [(n, f) for n in make_notes(count) for f in FORMATS]
+    notes = load_notes(opts.notes_file) if opts.notes_file and workload != "lesson" \
+        else make_notes(count)
+    jobs = [(n, f) for n in notes for f in FORMATS]
     walls = []
     for _ in range(opts.runs):
         if workload == "disk":
             clean(opts.dir)  # not timed
         start = time.perf_counter()
         concurrency = run_strategy(workload, strategy, jobs, opts.workers, opts.dir)
+        if workload == "disk":
+            publish(opts.dir)
         walls.append(time.perf_counter() - start)
     return {"walls": walls, "concurrency": concurrency,
             "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
@@ -213,6 +272,8 @@ def child(workload: str, strategy: str, opts: argparse.Namespace) -> dict:
 def spawn(workload: str, strategy: str, opts: argparse.Namespace) -> dict:
     cmd = [sys.executable, os.path.abspath(__file__), "--one", workload, strategy,
            "--notes", str(opts.notes), "--runs", str(opts.runs), "--workers", str(opts.workers)]
+    if opts.notes_file:
+        cmd += ["--notes-file", opts.notes_file]
     if opts.dir:
         cmd += ["--dir", opts.dir]
     out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
@@ -265,8 +326,23 @@ def main() -> None:
     p.add_argument("--dir", help="output folder for disk (default: fresh folder in /dev/shm)")
     p.add_argument("--runs", type=int, default=1, help="repeat each strategy, report the median")
     p.add_argument("--workers", type=int, default=32, help="pool size for lesson and scale")
+    p.add_argument("--notes-file", help="scale and disk export these notes (smartnotes' JSONL "
+                   "bundle) instead of generated ones; --notes is then their number")
+    p.add_argument("--write-once", metavar="DIR", help="write the disk workload's files once "
+                   "into DIR/md, DIR/json, DIR/csv and exit (to compare them with smartnotes')")
     p.add_argument("--one", nargs=2, metavar=("WORKLOAD", "STRATEGY"), help=argparse.SUPPRESS)
     opts = p.parse_args()
+    if opts.notes_file:
+        opts.notes = sum(1 for line in open(opts.notes_file, encoding="utf-8") if line.strip())
+    if opts.write_once:
+        notes = load_notes(opts.notes_file) if opts.notes_file else make_notes(opts.notes)
+        clean(opts.write_once)
+        for note in notes:
+            for fmt in FORMATS:
+                disk_job(opts.write_once, note, fmt)
+        publish(opts.write_once)
+        os.rmdir(os.path.join(opts.write_once, STAGING))
+        return
     if opts.notes < 1 or opts.runs < 1 or opts.workers < 1:
         p.error("--notes, --runs and --workers must be at least 1")
 

@@ -11,6 +11,7 @@
 
 pub mod chart;
 mod disk;
+mod floor;
 mod lesson;
 mod scale;
 pub mod table;
@@ -105,7 +106,8 @@ impl Default for BenchConfig {
 pub struct BenchResult {
     /// The workload.
     pub workload: Workload,
-    /// The strategy, or `floor` for the raw write loop of the disk workload.
+    /// The strategy, or `floor` / `floor-c` for the raw write loops (Rust, C) of the disk
+    /// workload.
     pub strategy: String,
     /// Jobs (files) of the export.
     pub jobs: u64,

@@ -26,7 +26,7 @@ use super::config::{ExportConfig, Layout};
 use super::manifest::NoteHash;
 use super::naming::{self, Naming};
 use super::placement::Placements;
-use super::source::{Notes, Reader};
+use super::source::{Keyed, KeyedNotes, Notes, Reader};
 use crate::format::Format;
 use crate::links::rewrite::{Destination, Rewrite, Targets};
 use crate::links::{Broken, EmbedMode, Link, LinkMode, Resolved};
@@ -69,6 +69,9 @@ pub(crate) struct Linker<'a> {
     // link to any other attachment leads nowhere in this export.
     attachments: AttachmentLayout,
     attachment_ids: HashSet<i64>,
+    // With --incremental: the notes that have links, which are read whatever their version
+    // says (their targets can change while they do not).
+    linking: HashSet<i64>,
     page: Mutex<Page>,
     report: Mutex<LinksReport>,
 }
@@ -101,7 +104,12 @@ impl<'a> Linker<'a> {
         };
         let mode = config.link_mode();
         let attachments = reader.attachments()?;
+        let linking = match config.incremental {
+            true => snapshot.linking_notes()?,
+            false => HashSet::new(),
+        };
         Ok(Some(Linker {
+            linking,
             attachment_ids: attachments.iter().map(|a| a.id).collect(),
             attachments: AttachmentLayout::new(config.layout, &attachments),
             snapshot,
@@ -128,7 +136,7 @@ impl<'a> Linker<'a> {
         Box::new(std::iter::from_fn(move || {
             if ahead.is_empty() {
                 ahead.extend(notes.by_ref().take(PAGE_SIZE));
-                if let Err(e) = self.load(&ahead) {
+                if let Err(e) = self.load(ahead.iter().filter_map(|n| n.as_ref().ok())) {
                     return Some(Err(e));
                 }
             }
@@ -136,10 +144,30 @@ impl<'a> Linker<'a> {
         }))
     }
 
-    fn load(&self, notes: &VecDeque<Result<Note, StoreError>>) -> Result<(), StoreError> {
+    /// [`Linker::watch`] for an incremental export's keyed notes: the links of the notes of
+    /// a page that are read.
+    pub(crate) fn watch_keyed<'s>(&'s self, notes: KeyedNotes<'s>) -> KeyedNotes<'s> {
+        let mut notes = notes;
+        let mut ahead: VecDeque<Result<Keyed, StoreError>> = VecDeque::new();
+        Box::new(std::iter::from_fn(move || {
+            if ahead.is_empty() {
+                ahead.extend(notes.by_ref().take(PAGE_SIZE));
+                let read = ahead.iter().filter_map(|k| k.as_ref().ok()?.note.as_ref());
+                if let Err(e) = self.load(read) {
+                    return Some(Err(e));
+                }
+            }
+            ahead.pop_front()
+        }))
+    }
+
+    /// Whether note `id` has links (known with `--incremental` only, where it matters).
+    pub(crate) fn has_links(&self, id: i64) -> bool {
+        self.linking.contains(&id)
+    }
+
+    fn load<'n>(&self, notes: impl Iterator<Item = &'n Note>) -> Result<(), StoreError> {
         let ids: Vec<i64> = notes
-            .iter()
-            .filter_map(|n| n.as_ref().ok())
             .filter(|n| n.body.as_bytes().contains(&b'['))
             .map(|n| n.id)
             .collect();

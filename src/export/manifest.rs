@@ -83,6 +83,20 @@ pub(crate) fn note_hash(note: &Note) -> NoteHash {
     out
 }
 
+/// The key of a note of a notebook: its id and the version the notebook gives it (a new
+/// random one whenever the note or its tags change, migration 6), hashed apart from
+/// [`note_hash`]'s content hashes so that the two never meet. Equal keys mean the same note
+/// as it was: it renders to the same bytes, as with equal [`note_hash`]es.
+pub(crate) fn version_key(id: i64, version: i64) -> NoteHash {
+    let mut h = blake3::Hasher::new();
+    h.update(b"smartnotes note version\0");
+    h.update(&id.to_le_bytes());
+    h.update(&version.to_le_bytes());
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&h.finalize().as_bytes()[..16]);
+    out
+}
+
 /// The settings that decide a file's name and bytes: a manifest made with others is ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ManifestSettings {
@@ -188,8 +202,10 @@ pub(crate) fn read(out: &Path, settings: &ManifestSettings) -> Result<Vec<(Key, 
         ));
     }
     let mut entries = Vec::with_capacity(header.files.min(1 << 24) as usize);
+    let mut last = Checked::default();
     for (i, line) in lines.enumerate() {
-        entries.push(parse_line(line).map_err(|what| damaged(format!("line {}: {what}", i + 2)))?);
+        let entry = parse_line(line, &mut last);
+        entries.push(entry.map_err(|what| damaged(format!("line {}: {what}", i + 2)))?);
     }
     // Written sorted; sorted again only if someone reordered it.
     if !entries.is_sorted_by(|a, b| a.0 < b.0) {
@@ -223,7 +239,7 @@ pub(crate) fn read_no_link(path: &Path) -> io::Result<Vec<u8>> {
 
 /// One entry line, `<id>\t<hash>\t<ext>/<name>` (or `<ext>:<path>` for a placed file), or
 /// what is wrong with it.
-fn parse_line(line: &str) -> Result<(Key, Entry), String> {
+fn parse_line<'t>(line: &'t str, last: &mut Checked<'t>) -> Result<(Key, Entry), String> {
     let mut fields = line.splitn(3, '\t');
     let (Some(id), Some(hash), Some(rel)) = (fields.next(), fields.next(), fields.next()) else {
         return Err("not <id> <hash> <path>".into());
@@ -233,7 +249,7 @@ fn parse_line(line: &str) -> Result<(Key, Entry), String> {
     if !decode_hex(hash.as_bytes(), &mut note_hash) {
         return Err(format!("bad hash for note {id}"));
     }
-    let Some((format, name, placed)) = own_path(rel, id) else {
+    let Some((format, name, placed)) = own_path(rel, id, last) else {
         return Err(format!(
             "{rel:?} is not a file smartnotes writes for note {id}"
         ));
@@ -250,9 +266,10 @@ fn parse_line(line: &str) -> Result<(Key, Entry), String> {
 /// `<ext>/<name>` with `name` a generated name of that note in that format, nothing else (no
 /// `..`, no root, no deeper path); or a placed file, `<ext>:<path>`, with a path the vault
 /// layout would write (see [`naming::vault_path_problem`]). The last item says which.
-fn own_path(rel: &str, id: i64) -> Option<(Format, &str, bool)> {
-    let folder = rel.find('/');
-    if let Some(colon) = rel.find(':').filter(|&c| folder.is_none_or(|f| c < f)) {
+fn own_path<'t>(rel: &'t str, id: i64, last: &mut Checked<'t>) -> Option<(Format, &'t str, bool)> {
+    // One scan: a `:` before any `/` makes a placed file's entry.
+    let first = rel.find(['/', ':']);
+    if let Some(colon) = first.filter(|&i| rel.as_bytes()[i] == b':') {
         let (ext, path) = (&rel[..colon], &rel[colon + 1..]);
         let format = Format::ALL.into_iter().find(|f| f.extension() == ext)?;
         return naming::vault_path_problem(path)
@@ -261,7 +278,23 @@ fn own_path(rel: &str, id: i64) -> Option<(Format, &str, bool)> {
     }
     let (dir, name) = rel.split_once('/')?;
     let format = Format::ALL.into_iter().find(|f| f.extension() == dir)?;
-    (naming::generated_note(name, format) == Some(id)).then_some((format, name, false))
+    // A note's files in its formats have one stem: checked once per note, not per format.
+    let stem = name.strip_suffix(format.extension())?.strip_suffix('.')?;
+    if *last == (Checked { id, stem }) {
+        return Some((format, name, false));
+    }
+    (naming::generated_note(name, format) == Some(id)).then(|| {
+        *last = Checked { id, stem };
+        (format, name, false)
+    })
+}
+
+/// The stem of the last file name found generated for note `id` (`<id>-<slug>` or
+/// `note_<id>`): the next lines, the note's other formats, have the same one.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Checked<'t> {
+    id: i64,
+    stem: &'t str,
 }
 
 /// Writes `entries` as the manifest of `out`, atomically (see the module docs).
@@ -400,8 +433,9 @@ mod tests {
 
     #[test]
     fn own_paths_only() {
-        let own =
-            |rel: &str, id: i64, format: Format| own_path(rel, id).map(|o| o.0) == Some(format);
+        let own = |rel: &str, id: i64, format: Format| {
+            own_path(rel, id, &mut Checked::default()).map(|o| o.0) == Some(format)
+        };
         assert!(own("md/12-x.md", 12, Format::Md));
         assert!(own("csv/note_12.csv", 12, Format::Csv));
         assert!(!own("md/12-x.md", 13, Format::Md));

@@ -213,13 +213,9 @@ fn run(
     match config.layout {
         Layout::Files | Layout::Vault => {
             let strategy = config.strategy.build(plan.concurrency, config.runtime);
-            let mut notes = reader.notes()?;
-            if let Some(linker) = linker {
-                notes = linker.watch(notes);
-            }
             let formats = &config.formats;
-            let mut jobs = produce::NoteJobs::new(notes, formats, work, incremental, placements)
-                .with_links(linker);
+            let mut jobs =
+                produce::NoteJobs::new(reader, formats, work, incremental, placements, linker)?;
             strategy.run(&mut jobs, work)
         }
         Layout::Bundle => bundle::write_bundles(reader, &config.formats, plan.concurrency, work),

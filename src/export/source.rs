@@ -7,11 +7,15 @@
 //! meanwhile. A reader stays on the thread that opened it; the engine reads there and hands
 //! the notes to its workers.
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::manifest::{NoteHash, note_hash, version_key};
 use crate::model::{NewNote, Note};
-use crate::store::{AttachmentRef, Query, Snapshot, Store, StoreError, seed};
+use crate::store::{
+    AttachmentRef, NoteVersion, Query, Snapshot, Store, StoreError, VersionStream, seed,
+};
 
 /// Where the notes of an export come from.
 // A source is made once per command and never held in bulk: the query's size in the Store
@@ -144,6 +148,119 @@ impl Reader<'_> {
                 "only a notebook holds attachments",
             )),
         }
+    }
+}
+
+/// A note of a [keyed stream](Reader::keyed): its id, its key (what the incremental manifest
+/// keeps of it) and the note itself, unless the reader was told it is not wanted.
+pub(crate) struct Keyed {
+    pub(crate) id: i64,
+    pub(crate) key: NoteHash,
+    pub(crate) note: Option<Note>,
+}
+
+/// Whether the note of this id and key must be read in full.
+pub(crate) type Want<'a> = Box<dyn FnMut(i64, &NoteHash) -> bool + 'a>;
+
+/// A stream of [`Keyed`] notes; a damaged note is an `Err(StoreError::Corrupt)` of its own
+/// and the stream goes on, any other `Err` ends it.
+pub(crate) type KeyedNotes<'a> = Box<dyn Iterator<Item = Result<Keyed, StoreError>> + 'a>;
+
+impl Reader<'_> {
+    /// The notes of [`Reader::notes`], each with its key, read in full only when `want` says
+    /// so. For a notebook the key comes from the note's version (migration 6: the notebook
+    /// gives a note a new one whenever it changes), so a note that is not wanted costs the
+    /// read of its id and version only, never of its body; the wanted ones of a page are read
+    /// in one query. For notes in memory or synthetic ones the key is their [`note_hash`],
+    /// and every note comes in full.
+    pub(crate) fn keyed<'s>(&'s self, want: Want<'s>) -> Result<KeyedNotes<'s>, StoreError> {
+        Ok(match self {
+            Reader::Snapshot { snapshot, query } => Box::new(Versioned {
+                snapshot,
+                versions: snapshot.versions(query),
+                want,
+                ready: VecDeque::new(),
+                done: false,
+            }),
+            _ => Box::new(self.notes()?.map(|note| {
+                note.map(|note| Keyed {
+                    id: note.id,
+                    key: note_hash(&note),
+                    note: Some(note),
+                })
+            })),
+        })
+    }
+}
+
+/// [`Reader::keyed`] on a notebook: a page of versions, then the wanted notes of that page.
+struct Versioned<'s> {
+    snapshot: &'s Snapshot<'static>,
+    versions: VersionStream<'s>,
+    want: Want<'s>,
+    ready: VecDeque<Result<Keyed, StoreError>>,
+    done: bool,
+}
+
+impl Versioned<'_> {
+    fn fill(&mut self) -> Result<(), StoreError> {
+        let page = self.versions.next_page()?;
+        if page.is_empty() {
+            self.done = true;
+            return Ok(());
+        }
+        // A version that is not a number (a damaged row) gives no key: the note is read, and
+        // keyed by its content.
+        let keys: Vec<(NoteVersion, Option<NoteHash>)> = page
+            .into_iter()
+            .map(|v| (v, v.version.map(|version| version_key(v.id, version))))
+            .collect();
+        let mut wanted = Vec::new();
+        let mut read = Vec::with_capacity(keys.len());
+        for (v, key) in &keys {
+            let needed = key.as_ref().is_none_or(|key| (self.want)(v.id, key));
+            if needed {
+                wanted.push(v.id);
+            }
+            read.push(needed);
+        }
+        let mut notes = self.snapshot.notes_by_id(&wanted)?.into_iter();
+        for ((v, key), needed) in keys.into_iter().zip(read) {
+            if !needed {
+                let key = key.unwrap_or_default();
+                self.ready.push_back(Ok(Keyed {
+                    id: v.id,
+                    key,
+                    note: None,
+                }));
+                continue;
+            }
+            // A note gone from its own snapshot cannot be: it would be left out.
+            match notes.next().flatten() {
+                Some(Ok(note)) => self.ready.push_back(Ok(Keyed {
+                    id: v.id,
+                    key: key.unwrap_or_else(|| note_hash(&note)),
+                    note: Some(note),
+                })),
+                Some(Err(e)) => self.ready.push_back(Err(e)),
+                None => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Iterator for Versioned<'_> {
+    type Item = Result<Keyed, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.ready.is_empty() && !self.done {
+            if let Err(e) = self.fill() {
+                self.done = true;
+                return Some(Err(e));
+            }
+        }
+        self.ready.pop_front()
     }
 }
 

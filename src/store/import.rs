@@ -145,6 +145,13 @@ struct Writer<'t> {
     by_path: CachedStatement<'t>,
     fts_insert: CachedStatement<'t>,
     fts_delete: CachedStatement<'t>,
+    fts_bulk: BulkFts,
+}
+
+impl Drop for Writer<'_> {
+    fn drop(&mut self) {
+        self.fts_bulk.restore(self.tx);
+    }
 }
 
 /// A page cache of 64 MiB while it lives, for an import of many notes: with SQLite's 2 MB the
@@ -179,8 +186,63 @@ impl Drop for BigCache<'_> {
     }
 }
 
-/// The connection's triggers switched off while it lives (the notebook's only triggers keep
-/// `notes_fts` in step with `notes`, which [`Writer`] does itself meanwhile).
+/// The full-text index's in-memory hash of pending terms at 64 MiB from the first note an
+/// import writes, instead of FTS5's 1 MiB: FTS5 writes the hash out as a new segment each time
+/// it fills, and merges the segments as they pile up (an import of 100,000 notes spent 13% of
+/// its writer's time in those flushes and merges). The setting is FTS5's own (`hashsize`), kept
+/// in the notebook, so it is put back as it was (no row, or the row it found) before the import
+/// commits, and a rolled-back import rolls it back too; an import that writes nothing never
+/// touches it (the notebook stays byte for byte as it was).
+#[derive(Default)]
+struct BulkFts {
+    // `Some(found)` once enabled: the `hashsize` row found before, if any.
+    enabled: Option<Option<rusqlite::types::Value>>,
+}
+
+const FTS_BULK_HASH: i64 = 64 << 20;
+
+impl BulkFts {
+    fn enable(&mut self, tx: &Transaction<'_>) {
+        if self.enabled.is_some() {
+            return;
+        }
+        let found = tx
+            .query_row(
+                "SELECT v FROM notes_fts_config WHERE k = 'hashsize'",
+                [],
+                |r| r.get::<_, rusqlite::types::Value>(0),
+            )
+            .optional();
+        // Faster or not, the index is the same: should SQLite refuse, only speed differs.
+        if let Ok(found) = found
+            && set_fts_hash(tx, FTS_BULK_HASH).is_ok()
+        {
+            self.enabled = Some(found);
+        }
+    }
+
+    fn restore(&mut self, tx: &Transaction<'_>) {
+        let _ = match self.enabled.take() {
+            None => return,
+            Some(Some(found)) => tx.execute(
+                "INSERT INTO notes_fts(notes_fts, rank) VALUES ('hashsize', ?1)",
+                [found],
+            ),
+            Some(None) => tx.execute("DELETE FROM notes_fts_config WHERE k = 'hashsize'", []),
+        };
+    }
+}
+
+fn set_fts_hash(conn: &rusqlite::Connection, bytes: i64) -> rusqlite::Result<usize> {
+    conn.execute(
+        "INSERT INTO notes_fts(notes_fts, rank) VALUES ('hashsize', ?1)",
+        [bytes],
+    )
+}
+
+/// The connection's triggers switched off while it lives (the notebook's triggers keep
+/// `notes_fts` in step with `notes` and give a changed note a new `version`, both of which
+/// [`Writer`] does itself meanwhile).
 struct TriggersOff<'t> {
     conn: Option<&'t rusqlite::Connection>,
 }
@@ -229,13 +291,13 @@ impl<'t> Writer<'t> {
             ids_checked: false,
             insert: prepare(
                 "INSERT INTO notes (id, title, body, created, updated, properties, source_path,
-                     source_front_matter, source_imported_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     source_front_matter, source_imported_hash, version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, random())",
             )?,
             update: prepare(
                 "UPDATE notes SET title = ?2, body = ?3, created = ?4, updated = ?5,
                      properties = ?6, source_path = ?7, source_front_matter = ?8,
-                     source_imported_hash = ?9
+                     source_imported_hash = ?9, version = random()
                  WHERE id = ?1",
             )?,
             clear_tags: prepare("DELETE FROM note_tags WHERE note_id = ?1")?,
@@ -250,6 +312,7 @@ impl<'t> Writer<'t> {
             fts_delete: prepare(
                 "INSERT INTO notes_fts(notes_fts, rowid, title, body) VALUES ('delete', ?1, ?2, ?3)",
             )?,
+            fts_bulk: BulkFts::default(),
         })
     }
 
@@ -324,6 +387,7 @@ impl<'t> Writer<'t> {
             return Ok(Outcome::Unchanged(id));
         }
         if !self.dry_run {
+            self.fts_bulk.enable(self.tx);
             let extra = ExtraColumns::of(&merged);
             self.update
                 .execute(params![
@@ -361,6 +425,7 @@ impl<'t> Writer<'t> {
             self.errors.ids_left(self.tx)?;
             self.ids_checked = true;
         }
+        self.fts_bulk.enable(self.tx);
         let extra = ExtraColumns::of(note);
         self.insert
             .execute(params![

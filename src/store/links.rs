@@ -300,6 +300,18 @@ impl Snapshot<'_> {
         })
     }
 
+    /// The ids of the notes that have links.
+    pub fn linking_notes(&self) -> Result<std::collections::HashSet<i64>, StoreError> {
+        self.with_store(|store| {
+            let sql = store.sql();
+            let mut st = (store.conn)
+                .prepare_cached("SELECT DISTINCT source_id FROM links")
+                .map_err(&sql)?;
+            let ids = st.query_map([], |r| r.get(0)).map_err(&sql)?;
+            ids.collect::<Result<_, _>>().map_err(&sql)
+        })
+    }
+
     /// The links of the notes `ids` in one query (by note, then position), and the notes
     /// they resolve to, each saying whether `query`'s condition selects it (its limit aside).
     pub fn links_of(

@@ -40,6 +40,7 @@ pub use links::{Resolution, TargetNote};
 pub use migrations::{MigrateError, SCHEMA_VERSION};
 pub use query::{DateField, PropFilter, Query, QueryError, Search, Sort};
 pub use snapshot::{NoteStream, Snapshot};
+pub(crate) use snapshot::{NoteVersion, VersionStream};
 
 use crate::model::{MAX_ID, NewNote, Note, NoteError, validate_note};
 use open::Found;
@@ -529,8 +530,8 @@ impl Store {
             let mut insert = tx
                 .prepare_cached(
                     "INSERT INTO notes (title, body, created, updated, properties, source_path,
-                         source_front_matter, source_imported_hash)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                         source_front_matter, source_imported_hash, version)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, random())",
                 )
                 .map_err(|e| errors.sql(e))?;
             let mut insert_tag = tx

@@ -154,6 +154,151 @@ impl<'a> Snapshot<'a> {
     }
 }
 
+/// A note's version as the notebook keeps it (migration 6: a new random value whenever the
+/// note's row or its tags change); `None` when the column holds something else than a
+/// number (a damaged row: its note is read to find out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NoteVersion {
+    pub(crate) id: i64,
+    pub(crate) version: Option<i64>,
+}
+
+/// One page of versions, and where the next page starts.
+type VersionPage = (Vec<NoteVersion>, Option<Cursor>);
+
+impl Snapshot<'_> {
+    /// The versions of the notes matching `query`, in its order, a page at a time: only the
+    /// id, the version and the sort column are read, never a body.
+    pub(crate) fn versions(&self, query: &Query) -> VersionStream<'_> {
+        VersionStream {
+            snapshot: self,
+            query: query.clone(),
+            cursor: None,
+            remaining: query.limit.unwrap_or(u64::MAX),
+            done: query.limit == Some(0),
+        }
+    }
+
+    fn version_page(
+        &self,
+        query: &Query,
+        cursor: Option<&Cursor>,
+        want: u64,
+    ) -> Result<VersionPage, StoreError> {
+        let held = self.lock();
+        let store = held.store();
+        let key = match query.sort {
+            query::Sort::Id => "NULL",
+            query::Sort::Created => "n.created",
+            query::Sort::Updated => "n.updated",
+            query::Sort::Title => "n.title",
+        };
+        let select = format!("SELECT n.id, n.version, {key} FROM notes n");
+        let (sql, values) = query.page_sql(&select, cursor, want);
+        let mut stmt = store.conn.prepare_cached(&sql).map_err(store.sql())?;
+        let mut rows = stmt.query(params_from_iter(values)).map_err(store.sql())?;
+        let mut versions = Vec::with_capacity(want as usize);
+        let mut last = None;
+        while let Some(row) = rows.next().map_err(store.sql())? {
+            let id: i64 = row.get(0).map_err(store.sql())?;
+            let version = match row.get_ref(1).map_err(store.sql())? {
+                ValueRef::Integer(v) => Some(v),
+                _ => None,
+            };
+            versions.push(NoteVersion { id, version });
+            last = Some((id, Raw::from(row.get_ref(2).map_err(store.sql())?)));
+        }
+        let cursor = last.map(|(id, key)| match query.sort {
+            query::Sort::Id => cursor_after(&Raw::Integer(id), id),
+            _ => cursor_after(&key, id),
+        });
+        Ok((versions, cursor))
+    }
+
+    /// The notes with these ids, in the order given (`None` for an id with no note); a
+    /// damaged one is its [`StoreError::Corrupt`].
+    pub(crate) fn notes_by_id(
+        &self,
+        ids: &[i64],
+    ) -> Result<Vec<Option<Result<Note, StoreError>>>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let held = self.lock();
+        let store = held.store();
+        // Numbers only: the list is written into the statement, one statement per page.
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let sql = format!("{SELECT_NOTE} WHERE n.id IN ({list})");
+        let mut stmt = store.conn.prepare(&sql).map_err(store.sql())?;
+        let mut rows = stmt.query([]).map_err(store.sql())?;
+        let mut found = std::collections::HashMap::with_capacity(ids.len());
+        while let Some(row) = rows.next().map_err(store.sql())? {
+            let raw = RawNote::read(row).map_err(store.sql())?;
+            found.insert(raw.id, raw);
+        }
+        Ok(ids
+            .iter()
+            .map(|id| found.remove(id).map(RawNote::into_note))
+            .collect())
+    }
+}
+
+trait VersionSource {
+    fn version_page(
+        &self,
+        query: &Query,
+        cursor: Option<&Cursor>,
+        want: u64,
+    ) -> Result<VersionPage, StoreError>;
+}
+
+impl VersionSource for Snapshot<'_> {
+    fn version_page(
+        &self,
+        query: &Query,
+        cursor: Option<&Cursor>,
+        want: u64,
+    ) -> Result<VersionPage, StoreError> {
+        Snapshot::version_page(self, query, cursor, want)
+    }
+}
+
+/// The versions of a query's notes, read [`PAGE_SIZE`] at a time ([`Snapshot::versions`]).
+pub(crate) struct VersionStream<'s> {
+    snapshot: &'s (dyn VersionSource + 's),
+    query: Query,
+    cursor: Option<Cursor>,
+    remaining: u64,
+    done: bool,
+}
+
+impl VersionStream<'_> {
+    /// The next page, empty at the end.
+    pub(crate) fn next_page(&mut self) -> Result<Vec<NoteVersion>, StoreError> {
+        if self.done {
+            return Ok(Vec::new());
+        }
+        let want = self.remaining.min(PAGE_SIZE as u64);
+        let result = self
+            .snapshot
+            .version_page(&self.query, self.cursor.as_ref(), want);
+        let (versions, cursor) = match result {
+            Ok(page) => page,
+            Err(e) => {
+                self.done = true;
+                return Err(e);
+            }
+        };
+        let read = versions.len() as u64;
+        if cursor.is_some() {
+            self.cursor = cursor;
+        }
+        self.remaining -= read;
+        self.done = read < want || self.remaining == 0;
+        Ok(versions)
+    }
+}
+
 impl Drop for Snapshot<'_> {
     fn drop(&mut self) {
         // A read transaction: rolling back only ends it. Fails only if it already ended.
@@ -224,26 +369,29 @@ impl RawNote {
             query::Sort::Updated => &self.updated,
             query::Sort::Title => &self.title,
         };
-        // The key is bound back with the type it was read with: SQLite orders values of
-        // different types apart, and text that is not UTF-8 can only be bound as a blob and
-        // cast back.
-        let (key, cast_text) = match key {
-            Raw::Null => (Value::Null, false),
-            Raw::Integer(i) => (Value::Integer(*i), false),
-            Raw::Real(f) => (Value::Real(*f), false),
-            Raw::Text(bytes) => match String::from_utf8(bytes.clone()) {
-                Ok(text) => (Value::Text(text), false),
-                Err(e) => (Value::Blob(e.into_bytes()), true),
-            },
-            Raw::Blob(bytes) => (Value::Blob(bytes.clone()), false),
-        };
-        Cursor {
-            key,
-            cast_text,
-            id: self.id,
-        }
+        cursor_after(key, self.id)
     }
+}
 
+/// Where the page after a row whose sort column holds `key` starts.
+fn cursor_after(key: &Raw, id: i64) -> Cursor {
+    // The key is bound back with the type it was read with: SQLite orders values of
+    // different types apart, and text that is not UTF-8 can only be bound as a blob and
+    // cast back.
+    let (key, cast_text) = match key {
+        Raw::Null => (Value::Null, false),
+        Raw::Integer(i) => (Value::Integer(*i), false),
+        Raw::Real(f) => (Value::Real(*f), false),
+        Raw::Text(bytes) => match String::from_utf8(bytes.clone()) {
+            Ok(text) => (Value::Text(text), false),
+            Err(e) => (Value::Blob(e.into_bytes()), true),
+        },
+        Raw::Blob(bytes) => (Value::Blob(bytes.clone()), false),
+    };
+    Cursor { key, cast_text, id }
+}
+
+impl RawNote {
     /// The note, or [`StoreError::Corrupt`] naming it and what is wrong.
     pub(super) fn into_note(self) -> Result<Note, StoreError> {
         let id = self.id;

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::common::{TestEnv, contents, stderr};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The strategies `bench` runs by default, in order.
 const STRATEGIES: [&str; 4] = ["sequential", "threads", "pool", "async"];
@@ -253,7 +253,7 @@ fn all_workloads_json_reports_every_strategy() {
     );
     assert_eq!(
         report["results"].as_array().unwrap().len(),
-        4 + 4 + 5,
+        4 + 4 + 6,
         "{report}"
     );
 
@@ -289,9 +289,9 @@ fn all_workloads_json_reports_every_strategy() {
 
     let disk_rows = rows(&report, "disk");
     let mut expected: Vec<&str> = STRATEGIES.to_vec();
-    expected.push("floor");
+    expected.extend(["floor", "floor-c"]);
     assert_eq!(strategies(&disk_rows), expected);
-    for row in &disk_rows {
+    for row in &disk_rows[..5] {
         assert_eq!(row["jobs"], 900, "{row}");
         if row["strategy"] == "threads" && !row["refused"].is_null() {
             assert_refused(row);
@@ -300,14 +300,36 @@ fn all_workloads_json_reports_every_strategy() {
         }
     }
     assert_speedups(&disk_rows);
-    let floor = disk_rows[4];
-    assert_eq!(
-        floor["efficiency"], 1.0,
-        "the floor is the disk workload's ideal"
-    );
-    for row in &disk_rows[..4] {
+    // The C floor runs wherever a C compiler does (it is built at bench time), and is then
+    // the ideal of every row; without one, its row says why and the Rust floor is the ideal.
+    let c_floor = disk_rows[5];
+    assert_eq!(c_floor["jobs"], 900, "{c_floor}");
+    let cc = std::process::Command::new("cc").arg("--version").output();
+    let ideal = if cc.is_ok_and(|o| o.status.success()) {
+        let f = |k: &str| {
+            c_floor[k]
+                .as_f64()
+                .unwrap_or_else(|| panic!("{k} in {c_floor}"))
+        };
+        assert!(f("wall_min_s") <= f("wall_s") && f("wall_s") <= f("wall_max_s"));
+        assert!(same(f("files_per_s"), 900.0 / f("wall_s")), "{c_floor}");
+        assert_eq!(c_floor["efficiency"], 1.0, "the C floor is the ideal");
+        assert_eq!(
+            (&c_floor["runs"], &c_floor["failed"]),
+            (&json!(1), &json!(0))
+        );
+        c_floor["wall_s"].clone()
+    } else {
+        assert_refused(c_floor);
+        assert!(
+            c_floor["refused"].as_str().unwrap().contains("C"),
+            "{c_floor}"
+        );
+        disk_rows[4]["wall_s"].clone()
+    };
+    for row in &disk_rows[..5] {
         if row["refused"].is_null() {
-            assert_eq!(row["ideal_s"], floor["wall_s"], "{row}");
+            assert_eq!(row["ideal_s"], ideal, "{row}");
         }
     }
     assert!(
@@ -371,6 +393,7 @@ fn the_table_has_a_header_and_one_row_per_strategy() {
         }
     }
     expected.push(("disk".to_owned(), "floor".to_owned()));
+    expected.push(("disk".to_owned(), "floor-c".to_owned()));
     expected.sort();
     assert_eq!(
         table.keys().cloned().collect::<Vec<_>>(),

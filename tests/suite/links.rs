@@ -586,11 +586,19 @@ fn a_notebook_made_before_links_has_its_links_indexed_when_opened() {
         .args(["add", "-t", "Source", "-b", "to [[Target]] and [[Missing]]"])
         .assert()
         .success();
-    // Back to schema 3: no links table.
+    // Back to schema 3: no links table, nor what the later migrations made (attachments, the
+    // notes' versions).
     {
         let conn = rusqlite::Connection::open(env.db()).unwrap();
-        conn.execute_batch("DROP TABLE links; PRAGMA user_version = 3;")
-            .unwrap();
+        conn.execute_batch(
+            "DROP TABLE links; DROP TABLE note_attachments; DROP TABLE attachments;
+             DROP TABLE attachment_contents;
+             DROP TRIGGER notes_version_insert; DROP TRIGGER notes_version_update;
+             DROP TRIGGER note_tags_version_insert; DROP TRIGGER note_tags_version_delete;
+             DROP TRIGGER note_tags_version_update; DROP INDEX notes_versions;
+             ALTER TABLE notes DROP COLUMN version; PRAGMA user_version = 3;",
+        )
+        .unwrap();
     }
     assert_eq!(ids(&env, &["--links-to", "1"]), BTreeSet::from([2]));
     assert_eq!(ids(&env, &["--broken-links"]), BTreeSet::from([2]));
@@ -598,7 +606,8 @@ fn a_notebook_made_before_links_has_its_links_indexed_when_opened() {
         .unwrap()
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, smartnotes::store::SCHEMA_VERSION);
+    assert_eq!(version, 6, "links 4, attachments 5, versions 6");
 }
 
 #[test]

@@ -49,3 +49,4 @@ mod vault_export;
 mod vault_import;
 mod vault_properties;
 mod vault_roundtrip;
+mod versions;
