@@ -646,3 +646,151 @@ fn pandoc_gives_each_heading_the_anchor_a_rewritten_link_names() {
     }
     assert_eq!(checked, 2, "two links to a heading in {body}");
 }
+
+/// The vault fixture with images and a PDF (`tests/testdata/vault`), imported.
+fn vault_with_attachments() -> (TestEnv, PathBuf) {
+    let vault = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/vault");
+    let env = TestEnv::new();
+    env.cmd().arg("import").arg(&vault).assert().success();
+    (env, vault)
+}
+
+#[test]
+fn every_link_to_an_attachment_leads_to_its_bytes_in_every_layout_and_mode() {
+    // The checker's other half: links that resolve to attachments (an embed, a URL-encoded
+    // image, a relative image, a wikilink to a PDF) are rewritten to where the export wrote
+    // the attachment, and what is there is the source file, byte for byte.
+    let (env, vault) = vault_with_attachments();
+    let sources: Vec<PathBuf> = [
+        "images/diagram.png",
+        "images/photo one.png",
+        "Guides/manual.pdf",
+    ]
+    .iter()
+    .map(|p| vault.join(p))
+    .collect();
+    let cases: &[(&str, &[&str])] = &[
+        ("files", &["markdown", "wikilink"]),
+        ("vault", &["markdown", "wikilink", "keep"]),
+    ];
+    for (layout, modes) in cases {
+        for mode in *modes {
+            let out = format!("att-{layout}-{mode}");
+            let summary = export(
+                &env,
+                &out,
+                &["--layout", layout, "-f", "md", "--links", mode],
+            );
+            let broken = summary["links"]["broken"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            for b in &broken {
+                let link = b["link"].as_str().unwrap();
+                assert!(
+                    ![".png", ".pdf"].iter().any(|e| link.contains(e)),
+                    "{out}: a link to an attachment is broken: {b}"
+                );
+            }
+            let root = env.path(&out);
+            let mut reached = BTreeSet::new();
+            for (file, dest, written) in destinations(&root, *mode != "markdown") {
+                let path = dest.split('#').next().unwrap();
+                let path = percent_encoding::percent_decode_str(path)
+                    .decode_utf8()
+                    .unwrap();
+                if ![".png", ".pdf"].iter().any(|e| path.ends_with(e)) {
+                    continue;
+                }
+                // A wikilink names its target from the vault's top (or by name, which
+                // Obsidian finds anywhere); a Markdown link from the file's folder.
+                let target = if written.starts_with("[[") || written.starts_with("![[") {
+                    let at_top = root.join(path.as_ref());
+                    match at_top.is_file() {
+                        true => at_top,
+                        false => find_by_name(&root, path.as_ref()),
+                    }
+                } else {
+                    file.parent().unwrap().join(path.as_ref())
+                };
+                let bytes = fs::read(&target).unwrap_or_else(|e| {
+                    panic!("{out}: {} links to {written:?}: {e}", file.display())
+                });
+                let source = sources
+                    .iter()
+                    .find(|s| fs::read(s).unwrap() == bytes)
+                    .unwrap_or_else(|| panic!("{out}: {} is no source's bytes", target.display()));
+                reached.insert(source.clone());
+            }
+            assert_eq!(
+                reached.len(),
+                sources.len(),
+                "{out}: every attachment reached: {reached:?}"
+            );
+        }
+    }
+}
+
+/// The one file named `name` under `root` (how Obsidian finds `[[name]]`).
+fn find_by_name(root: &Path, name: &str) -> PathBuf {
+    let mut stack = vec![root.to_path_buf()];
+    let mut found = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().is_some_and(|n| n == name) {
+                found.push(path);
+            }
+        }
+    }
+    assert_eq!(found.len(), 1, "{name} under {}: {found:?}", root.display());
+    found.remove(0)
+}
+
+#[test]
+fn pandoc_finds_every_image_of_a_note_whose_links_were_rewritten() {
+    // `--links markdown` in the files layout: `![[diagram.png]]` and `images/photo%20one.png`
+    // become links to `../attachments/...` from `md/`; pandoc, given the note's folder in the
+    // export as its resource path, embeds both (and complains of any it cannot find).
+    let (env, _) = vault_with_attachments();
+    let summary = export(&env, "out", &["-f", "md"]);
+    assert_eq!(summary["failures"].as_array().unwrap().len(), 0);
+    let md = env.path("out/md");
+    let note = fs::read_dir(&md)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .ends_with("-attachments.md")
+        })
+        .expect("the Attachments note's file");
+    let html = std::process::Command::new("pandoc")
+        .arg(&note)
+        .arg("--resource-path")
+        .arg(&md)
+        .args([
+            "--self-contained",
+            "--metadata",
+            "title=t",
+            "-f",
+            "markdown",
+            "-t",
+            "html",
+        ])
+        .output()
+        .expect("pandoc is installed by .ci/readers");
+    let said = crate::common::stderr(&html);
+    assert!(html.status.success(), "pandoc: {said}");
+    let warnings: Vec<&str> = said.lines().filter(|l| !l.contains("eprecated")).collect();
+    assert!(warnings.is_empty(), "pandoc: {said}");
+    let body = stdout(&html);
+    assert_eq!(
+        body.matches("data:image/png;base64,").count(),
+        2,
+        "two images embedded: {body}"
+    );
+}
