@@ -11,6 +11,7 @@
 //! refuses spaces, Hugo makes a URL of it) writes the tag in a form it accepts; the changes
 //! are [`TagChange`]s, counted in the export's summary.
 
+mod fast_keys;
 mod hugo;
 mod jekyll;
 mod keep;

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use super::{Profile, yaml};
+use super::{Profile, fast_keys, yaml};
 use crate::model::{Note, Timestamp};
 
 pub(super) struct Smartnotes;
@@ -39,22 +39,11 @@ struct Keys<'a> {
 }
 
 fn write(note: &Note, body_bytes: Option<usize>, out: &mut Vec<u8>) {
-    let keys = Keys {
-        id: note.id,
-        title: &note.title,
-        tags: &note.tags,
-        created: note.created,
-        updated: note.updated,
-        body_bytes,
-    };
     out.extend_from_slice(b"---\n");
-    let start = out.len();
-    // Serializing plain strings, integers and lists into a Vec cannot fail; should the
-    // crate ever disagree, the record says so instead of silently dropping fields.
-    if let Err(e) = serde_yaml_ng::to_writer(&mut *out, &keys) {
-        out.extend_from_slice(format!("error: {e}\n").as_bytes());
+    // The hand-written writer takes most notes; the rest go through serde_yaml_ng.
+    if !fast_keys::write(note, body_bytes, out) {
+        library_keys(note, body_bytes, out);
     }
-    quote_yaml_1_1_scalars(out, start, note);
     if !note.properties.is_empty() {
         let mut text = String::new();
         yaml::entries(
@@ -64,6 +53,26 @@ fn write(note: &Note, body_bytes: Option<usize>, out: &mut Vec<u8>) {
         out.extend_from_slice(text.as_bytes());
     }
     out.extend_from_slice(b"---\n");
+}
+
+/// The five keys (and `body_bytes`) through serde_yaml_ng, then quoted for YAML 1.1 readers:
+/// the reference [`fast_keys`] is checked against.
+pub(super) fn library_keys(note: &Note, body_bytes: Option<usize>, out: &mut Vec<u8>) {
+    let keys = Keys {
+        id: note.id,
+        title: &note.title,
+        tags: &note.tags,
+        created: note.created,
+        updated: note.updated,
+        body_bytes,
+    };
+    let start = out.len();
+    // Serializing plain strings, integers and lists into a Vec cannot fail; should the
+    // crate ever disagree, the record says so instead of silently dropping fields.
+    if let Err(e) = serde_yaml_ng::to_writer(&mut *out, &keys) {
+        out.extend_from_slice(format!("error: {e}\n").as_bytes());
+    }
+    quote_yaml_1_1_scalars(out, start, note);
 }
 
 /// Quotes the title and tags that the serializer left plain but that a YAML 1.1 reader, such as
@@ -104,7 +113,7 @@ fn quote_yaml_1_1_scalars(out: &mut Vec<u8>, start: usize, note: &Note) {
 }
 
 /// Whether YAML 1.1 resolves this plain scalar to something other than a string.
-fn yaml_1_1_non_string(s: &str) -> bool {
+pub(super) fn yaml_1_1_non_string(s: &str) -> bool {
     const WORDS: &[&str] = &[
         "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
         "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "~", "null", "Null", "NULL", "<<",

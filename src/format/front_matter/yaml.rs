@@ -164,7 +164,7 @@ fn special_word(text: &str) -> bool {
 }
 
 /// A character YAML allows unescaped inside a double-quoted scalar, on one line.
-fn printable(c: char) -> bool {
+pub(crate) fn printable(c: char) -> bool {
     matches!(c, '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
         && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}')
 }
