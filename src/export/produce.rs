@@ -16,6 +16,7 @@ use std::sync::Arc;
 use super::incremental::Incremental;
 use super::job::Job;
 use super::manifest::note_hash;
+use super::naming;
 use super::placement::Placements;
 use super::source::Notes;
 use super::work::Work;
@@ -60,6 +61,8 @@ impl<'a> NoteJobs<'a> {
         // Under --verify every note is rendered and compared on the strategy's threads.
         let skip = self.incremental.filter(|inc| !inc.verify()).zip(hash);
         self.work.front_matter_of(&note, self.formats);
+        // The slug, once for every format of the note.
+        let stem: Arc<str> = naming::stem(&note, self.work.naming()).into();
         let mut unchanged = 0;
         for &format in self.formats {
             let index = self.next_index;
@@ -84,6 +87,7 @@ impl<'a> NoteJobs<'a> {
                 index,
                 note: note.clone(),
                 hash,
+                stem: stem.clone(),
                 format,
                 place,
             });

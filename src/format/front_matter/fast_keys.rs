@@ -12,7 +12,7 @@
 //! quoting afterwards). For them libyaml's choice is plain or single-quoted, decided by its
 //! indicator rules, and both are written here. Everything else (control characters, line
 //! breaks, a byte-order mark, leading signs and digits) goes to serde_yaml_ng, which stays the
-//! reference: `fast_keys_tests.rs` checks this writer against it on generated and real
+//! reference: `fast_keys_tests.rs` (a test module of the parent, which sees both) checks this writer against it on generated and real
 //! inputs, a million cases in the ignored slow test.
 
 use std::io::Write as _;
@@ -87,7 +87,7 @@ pub(super) fn style(text: &str) -> Option<Style> {
         || ["null", "true", "false"]
             .iter()
             .any(|w| text.eq_ignore_ascii_case(w))
-        || super::smartnotes::yaml_1_1_non_string(text)
+        || yaml::yaml_1_1_non_string(text)
     {
         return None;
     }
@@ -149,7 +149,3 @@ fn timestamp_is_plain(t: Timestamp) -> bool {
     let micros = t.as_micros();
     (Timestamp::MIN.as_micros()..=Timestamp::MAX.as_micros()).contains(&micros)
 }
-
-#[cfg(test)]
-#[path = "fast_keys_tests.rs"]
-mod tests;

@@ -7,9 +7,9 @@ use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::super::smartnotes::library_keys;
-use super::*;
-use crate::model::Note;
+use super::fast_keys::{Style, style, write};
+use super::smartnotes::library_keys;
+use crate::model::{Note, Timestamp};
 
 /// Pieces YAML gives a meaning to, which the generators put together.
 const PIECES: &[&str] = &[

@@ -141,4 +141,6 @@ fn owned_by(keys: &[&str], key: &str, ignore_case: bool) -> bool {
 }
 
 #[cfg(test)]
+mod fast_keys_tests;
+#[cfg(test)]
 mod tests;

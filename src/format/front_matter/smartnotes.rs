@@ -81,7 +81,7 @@ pub(super) fn library_keys(note: &Note, body_bytes: Option<usize>, out: &mut Vec
 /// The serializer follows YAML 1.2, where those are strings. Every such scalar is a single
 /// word with no quote in it, so wrapping it in single quotes is exact.
 fn quote_yaml_1_1_scalars(out: &mut Vec<u8>, start: usize, note: &Note) {
-    let ambiguous = |s: &str| yaml_1_1_non_string(s);
+    let ambiguous = |s: &str| yaml::yaml_1_1_non_string(s);
     if !ambiguous(&note.title) && !note.tags.iter().any(|t| ambiguous(t)) {
         return;
     }
@@ -110,38 +110,4 @@ fn quote_yaml_1_1_scalars(out: &mut Vec<u8>, start: usize, note: &Note) {
     }
     out.truncate(start);
     out.extend_from_slice(fixed.as_bytes());
-}
-
-/// Whether YAML 1.1 resolves this plain scalar to something other than a string.
-pub(super) fn yaml_1_1_non_string(s: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
-        "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "~", "null", "Null", "NULL", "<<",
-        "=",
-    ];
-    if WORDS.contains(&s) {
-        return true;
-    }
-    // Numbers with `_` separators, sexagesimal `1:30`, and base prefixes are YAML 1.1 numbers.
-    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
-    !digits.is_empty()
-        && digits.starts_with(|c: char| c.is_ascii_digit() || c == '.')
-        && digits
-            .chars()
-            .all(|c| c.is_ascii_hexdigit() || matches!(c, '_' | ':' | '.' | 'x' | 'o' | 'b'))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::yaml_1_1_non_string;
-
-    #[test]
-    fn yaml_1_1_scalars() {
-        for s in ["yes", "Off", "~", "1:30", "1_000", "0x1F", "-1.5", "<<"] {
-            assert!(yaml_1_1_non_string(s), "{s}");
-        }
-        for s in ["yesterday", "one", "a:b", "", "key: value", "1 2"] {
-            assert!(!yaml_1_1_non_string(s), "{s}");
-        }
-    }
 }
