@@ -198,7 +198,8 @@ pub(crate) fn yaml_1_1_non_string(s: &str) -> bool {
         "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "~", "null", "Null", "NULL", "<<",
         "=",
     ];
-    if WORDS.contains(&s) {
+    // Every word is at most five bytes: longer text skips the comparisons.
+    if s.len() <= 5 && WORDS.contains(&s) {
         return true;
     }
     // Numbers with `_` separators, sexagesimal `1:30`, and base prefixes are YAML 1.1 numbers.
