@@ -5,11 +5,14 @@
 //! threads, and otherwise reported as refused with the strategy's own reason. The pool gets
 //! enough workers to finish in seconds ([`SCALE_POOL_WORKERS`]); async runs with its default
 //! of 100,000 tasks in flight. Output is discarded by default (`--sink null`), so the disk is
-//! not what is measured.
+//! not what is measured. With `--python`, Python's asyncio gathering as many sleeps is timed
+//! right before each measured run of async ([`super::python`]): the `python-asyncio` row.
+
+use std::cell::RefCell;
 
 use super::{
     BenchConfig, BenchDir, BenchError, BenchResult, Measure, Report, Workload, clear, measure_all,
-    speedups,
+    python, speedups,
 };
 use crate::export::{ExportConfig, StrategyKind};
 
@@ -27,7 +30,20 @@ pub(super) fn run(
     let dir = BenchDir::new(config.dir.as_deref())?;
     let root = dir.path().to_path_buf();
     let jobs_override = config.jobs;
-    let prepare = move |export: &mut ExportConfig, run: usize| {
+    // With --python: one Python run right before each measured run of async, side by side.
+    let python_runs = RefCell::new(Ok(Vec::new()));
+    let latency = config.latency;
+    let prepare = |export: &mut ExportConfig, run: usize| {
+        if let (Some(python), StrategyKind::Async, 1..) = (&config.python, export.strategy, run) {
+            let jobs = crate::export::plan(&source, export)?.planned_jobs;
+            let mut runs = python_runs.borrow_mut();
+            if let Ok(done) = runs.as_mut() {
+                match python::run_once(python, jobs, latency) {
+                    Ok(figures) => done.push(figures),
+                    Err(reason) => *runs = Err(reason),
+                }
+            }
+        }
         clear(&root)?;
         export.out = root.join(format!("run-{run}-{}", export.strategy));
         if export.strategy == StrategyKind::Pool && jobs_override.is_none() {
@@ -72,6 +88,9 @@ pub(super) fn run(
         timeline: false,
     };
     let mut rows = measure_all(config, &measure, report, progress, Some(computed))?;
+    if config.python.is_some() && config.strategies.contains(&StrategyKind::Async) {
+        rows.push(python::row(python_runs.into_inner(), jobs, config.latency));
+    }
     speedups(&mut rows);
     report.results.extend(rows);
     Ok(())
