@@ -32,25 +32,33 @@ print(json.dumps({"wall_s": wall, "peak_rss_bytes": rss}))
 "#;
 
 /// One timed run: wall seconds and peak RSS bytes, or why it could not run.
-pub(super) fn run_once(
-    python: &Path,
-    jobs: u64,
-    latency: Duration,
-) -> Result<(f64, u64), String> {
+pub(super) fn run_once(python: &Path, jobs: u64, latency: Duration) -> Result<(f64, u64), String> {
     let out = Command::new(python)
-        .args(["-c", SCRIPT, &jobs.to_string(), &latency.as_secs_f64().to_string()])
+        .args([
+            "-c",
+            SCRIPT,
+            &jobs.to_string(),
+            &latency.as_secs_f64().to_string(),
+        ])
         .output()
         .map_err(|e| format!("{} could not be started: {e}", python.display()))?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let last = stderr.lines().last().unwrap_or_default();
-        return Err(format!("{} failed ({}): {last}", python.display(), out.status));
+        return Err(format!(
+            "{} failed ({}): {last}",
+            python.display(),
+            out.status
+        ));
     }
     let value: serde_json::Value = serde_json::from_slice(&out.stdout)
         .map_err(|e| format!("{} printed no JSON: {e}", python.display()))?;
     match (value["wall_s"].as_f64(), value["peak_rss_bytes"].as_u64()) {
         (Some(wall), Some(rss)) => Ok((wall, rss)),
-        _ => Err(format!("{} printed {value} without wall_s and peak_rss_bytes", python.display())),
+        _ => Err(format!(
+            "{} printed {value} without wall_s and peak_rss_bytes",
+            python.display()
+        )),
     }
 }
 
