@@ -15,6 +15,7 @@
 mod common;
 
 mod bench;
+mod bench_python;
 mod conventions;
 mod crash;
 mod dry_run;
