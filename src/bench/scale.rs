@@ -3,8 +3,8 @@
 //! Sequential would take jobs x 0.1 s (8 hours for 300,000 jobs): its time is computed, not
 //! run, and marked so. One thread per job is run only where the machine can hold that many
 //! threads, and otherwise reported as refused with the strategy's own reason. The pool gets
-//! enough workers to finish in seconds ([`SCALE_POOL_WORKERS`]); async runs with its default
-//! of 100,000 tasks in flight. Output is discarded by default (`--sink null`), so the disk is
+//! enough workers to finish in seconds ([`SCALE_POOL_WORKERS`]); async gets 150,000 jobs in
+//! flight ([`SCALE_ASYNC_IN_FLIGHT`]). Output is discarded by default (`--sink null`), so the disk is
 //! not what is measured. With `--python`, Python's asyncio gathering as many sleeps is timed
 //! right before each measured run of async ([`super::python`]): the `python-asyncio` row.
 
@@ -19,6 +19,14 @@ use crate::export::{ExportConfig, StrategyKind};
 /// Pool workers for this workload: 300,000 jobs of 0.1 s take 300,000 / 4,096 x 0.1 s = 7.3 s,
 /// and 4,096 threads are well inside the thread limits of a small machine.
 pub const SCALE_POOL_WORKERS: usize = 4096;
+
+/// Async's jobs in flight for this workload. With async's default of 100,000, 300,000 jobs of
+/// 0.1 s take at least three waves, 0.3 s plus the last one's wait: once rendering got faster
+/// than 1,000,000 jobs a second that cap was the bench's 0.41 s (medians 0.409-0.416 s, four
+/// rounds). Measured (300,000 jobs, medians of 5 runs, two rounds, load 2.7-3.1, mimalloc):
+/// 100,000 in flight 0.411-0.416 s (35-62 MB), 150,000 0.338-0.378 s (71 MB), 300,000
+/// 0.344-0.382 s (97-101 MB, at the 100 MB bound).
+pub const SCALE_ASYNC_IN_FLIGHT: usize = 150_000;
 
 pub(super) fn run(
     config: &BenchConfig,
@@ -48,6 +56,9 @@ pub(super) fn run(
         export.out = root.join(format!("run-{run}-{}", export.strategy));
         if export.strategy == StrategyKind::Pool && jobs_override.is_none() {
             export.concurrency = Some(SCALE_POOL_WORKERS);
+        }
+        if export.strategy == StrategyKind::Async && jobs_override.is_none() {
+            export.concurrency = Some(SCALE_ASYNC_IN_FLIGHT);
         }
         Ok(())
     };
