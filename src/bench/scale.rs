@@ -25,7 +25,10 @@ pub const SCALE_POOL_WORKERS: usize = 4096;
 /// than 1,000,000 jobs a second that cap was the bench's 0.41 s (medians 0.409-0.416 s, four
 /// rounds). Measured (300,000 jobs, medians of 5 runs, two rounds, load 2.7-3.1, mimalloc):
 /// 100,000 in flight 0.411-0.416 s (35-62 MB), 150,000 0.338-0.378 s (71 MB), 300,000
-/// 0.344-0.382 s (97-101 MB, at the 100 MB bound).
+/// 0.344-0.382 s (97-101 MB, at the 100 MB bound). At load 1.2 (mimalloc without huge
+/// pages): 150,000 0.311 s (69 MB), 200,000 0.281 s (102-103 MB), 300,000 0.259-0.283 s (136
+/// MB): the jobs in flight hold their notes until a worker renders them, about 660 bytes a
+/// job, so more than 150,000 would break the 100 MB bound.
 pub const SCALE_ASYNC_IN_FLIGHT: usize = 150_000;
 
 pub(super) fn run(
