@@ -13,6 +13,7 @@ pub mod chart;
 mod disk;
 mod floor;
 mod lesson;
+mod python;
 mod scale;
 pub mod table;
 pub mod timeline;
@@ -21,6 +22,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Serialize;
+
+pub use python::PYTHON_ASYNCIO;
 
 use crate::export::{
     ExportConfig, ExportError, Hooks, NoteSource, SinkKind, Span, StrategyKind, Summary, export,
@@ -71,6 +74,10 @@ pub struct BenchConfig {
     pub source: Option<NoteSource>,
     /// Record every job's start and end in the `lesson` workload, for [`timeline`].
     pub timeline: bool,
+    /// The Python interpreter that times asyncio gathering as many sleeps as the `scale`
+    /// workload has jobs, one run right before each measured run of async (the
+    /// `python-asyncio` row); `None`: no Python.
+    pub python: Option<PathBuf>,
 }
 
 impl BenchConfig {
@@ -97,6 +104,7 @@ impl Default for BenchConfig {
             jobs: None,
             source: None,
             timeline: false,
+            python: None,
         }
     }
 }

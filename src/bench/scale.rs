@@ -3,19 +3,33 @@
 //! Sequential would take jobs x 0.1 s (8 hours for 300,000 jobs): its time is computed, not
 //! run, and marked so. One thread per job is run only where the machine can hold that many
 //! threads, and otherwise reported as refused with the strategy's own reason. The pool gets
-//! enough workers to finish in seconds ([`SCALE_POOL_WORKERS`]); async runs with its default
-//! of 100,000 tasks in flight. Output is discarded by default (`--sink null`), so the disk is
-//! not what is measured.
+//! enough workers to finish in seconds ([`SCALE_POOL_WORKERS`]); async gets 150,000 jobs in
+//! flight ([`SCALE_ASYNC_IN_FLIGHT`]). Output is discarded by default (`--sink null`), so the disk is
+//! not what is measured. With `--python`, Python's asyncio gathering as many sleeps is timed
+//! right before each measured run of async ([`super::python`]): the `python-asyncio` row.
+
+use std::cell::RefCell;
 
 use super::{
     BenchConfig, BenchDir, BenchError, BenchResult, Measure, Report, Workload, clear, measure_all,
-    speedups,
+    python, speedups,
 };
 use crate::export::{ExportConfig, StrategyKind};
 
 /// Pool workers for this workload: 300,000 jobs of 0.1 s take 300,000 / 4,096 x 0.1 s = 7.3 s,
 /// and 4,096 threads are well inside the thread limits of a small machine.
 pub const SCALE_POOL_WORKERS: usize = 4096;
+
+/// Async's jobs in flight for this workload. With async's default of 100,000, 300,000 jobs of
+/// 0.1 s take at least three waves, 0.3 s plus the last one's wait: once rendering got faster
+/// than 1,000,000 jobs a second that cap was the bench's 0.41 s (medians 0.409-0.416 s, four
+/// rounds). Measured (300,000 jobs, medians of 5 runs, two rounds, load 2.7-3.1, mimalloc):
+/// 100,000 in flight 0.411-0.416 s (35-62 MB), 150,000 0.338-0.378 s (71 MB), 300,000
+/// 0.344-0.382 s (97-101 MB, at the 100 MB bound). At load 1.2 (mimalloc without huge
+/// pages): 150,000 0.311 s (69 MB), 200,000 0.281 s (102-103 MB), 300,000 0.259-0.283 s (136
+/// MB): the jobs in flight hold their notes until a worker renders them, about 660 bytes a
+/// job, so more than 150,000 would break the 100 MB bound.
+pub const SCALE_ASYNC_IN_FLIGHT: usize = 150_000;
 
 pub(super) fn run(
     config: &BenchConfig,
@@ -27,11 +41,27 @@ pub(super) fn run(
     let dir = BenchDir::new(config.dir.as_deref())?;
     let root = dir.path().to_path_buf();
     let jobs_override = config.jobs;
-    let prepare = move |export: &mut ExportConfig, run: usize| {
+    // With --python: one Python run right before each measured run of async, side by side.
+    let python_runs = RefCell::new(Ok(Vec::new()));
+    let latency = config.latency;
+    let prepare = |export: &mut ExportConfig, run: usize| {
+        if let (Some(python), StrategyKind::Async, 1..) = (&config.python, export.strategy, run) {
+            let jobs = crate::export::plan(&source, export)?.planned_jobs;
+            let mut runs = python_runs.borrow_mut();
+            if let Ok(done) = runs.as_mut() {
+                match python::run_once(python, jobs, latency) {
+                    Ok(figures) => done.push(figures),
+                    Err(reason) => *runs = Err(reason),
+                }
+            }
+        }
         clear(&root)?;
         export.out = root.join(format!("run-{run}-{}", export.strategy));
         if export.strategy == StrategyKind::Pool && jobs_override.is_none() {
             export.concurrency = Some(SCALE_POOL_WORKERS);
+        }
+        if export.strategy == StrategyKind::Async && jobs_override.is_none() {
+            export.concurrency = Some(SCALE_ASYNC_IN_FLIGHT);
         }
         Ok(())
     };
@@ -72,6 +102,9 @@ pub(super) fn run(
         timeline: false,
     };
     let mut rows = measure_all(config, &measure, report, progress, Some(computed))?;
+    if config.python.is_some() && config.strategies.contains(&StrategyKind::Async) {
+        rows.push(python::row(python_runs.into_inner(), jobs, config.latency));
+    }
     speedups(&mut rows);
     report.results.extend(rows);
     Ok(())

@@ -50,6 +50,9 @@ impl fmt::Display for Report {
                 row.refused.as_deref().unwrap_or_default()
             )?;
         }
+        if let Some(line) = against_python(&self.results) {
+            writeln!(f, "{line}")?;
+        }
         if self.results.iter().any(|r| r.computed) {
             writeln!(
                 f,
@@ -94,6 +97,28 @@ fn write_row(f: &mut fmt::Formatter<'_>, row: &BenchResult) -> fmt::Result {
             row.threads.to_string()
         },
     )
+}
+
+/// The scale workload's async against Python's asyncio gathering as many sleeps, when both
+/// ran: how many times faster, and how many times less memory.
+fn against_python(rows: &[BenchResult]) -> Option<String> {
+    let scale = |name: &str| {
+        rows.iter()
+            .find(|r| r.workload == super::Workload::Scale && r.strategy == name)
+    };
+    let (rust, python) = (scale("async")?, scale(super::PYTHON_ASYNCIO)?);
+    let (wall_r, wall_p) = (rust.wall_s?, python.wall_s?);
+    let memory = match (rust.peak_rss_bytes, python.peak_rss_bytes) {
+        (Some(r), Some(p)) if r > 0 => format!(", {:.1}x less memory", p as f64 / r as f64),
+        _ => String::new(),
+    };
+    Some(format!(
+        "scale: async {} against Python asyncio gathering the same {} sleeps {}: {:.1}x faster{memory}",
+        seconds(wall_r),
+        python.jobs,
+        seconds(wall_p),
+        wall_p / wall_r.max(1e-9),
+    ))
 }
 
 /// Seconds, with as many decimals as a benchmark needs.

@@ -100,6 +100,11 @@ pub struct BenchArgs {
     /// N for pool and async (default: each workload's own).
     #[arg(long, short, value_name = "N", value_parser = at_least_one())]
     pub jobs: Option<usize>,
+    /// Scale workload: also time Python's asyncio gathering as many sleeps (the
+    /// python-asyncio row), one run right before each measured run of async, with this
+    /// interpreter (default: python3).
+    #[arg(long, value_name = "PYTHON", num_args = 0..=1, default_missing_value = "python3")]
+    pub python: Option<PathBuf>,
     /// Take the scale and disk notes from the notebook (with the filter) instead of
     /// synthetic ones.
     #[arg(long)]

@@ -47,6 +47,7 @@ pub fn run(db: &Path, args: BenchArgs) -> anyhow::Result<ExitCode> {
         jobs: args.jobs,
         source,
         timeline: args.timeline.is_some(),
+        python: args.python,
     };
     let quiet = args.quiet;
     // On a terminal a spinner names the step under way; elsewhere each step is a line.

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::manifest::NoteHash;
-use super::naming::{self, Naming};
+use super::naming;
 use crate::format::Format;
 use crate::model::Note;
 
@@ -23,6 +23,9 @@ pub(crate) struct Job {
     pub(crate) note: Arc<Note>,
     /// Its hash when the export is incremental, computed once for all its formats.
     pub(crate) hash: Option<NoteHash>,
+    /// What its files' names share before the extension ([`naming::stem`]), computed once
+    /// for all its formats.
+    pub(crate) stem: Arc<str>,
     /// The format.
     pub(crate) format: Format,
     /// Where the layout places the file, relative to the export folder, when it is not in
@@ -32,10 +35,15 @@ pub(crate) struct Job {
 
 impl Job {
     /// The file the job writes.
-    pub(crate) fn file(&self, naming: Naming) -> OutFile {
+    pub(crate) fn file(&self) -> OutFile {
         match &self.place {
             Some(path) => OutFile::placed(self.note.id, self.format, path),
-            None => OutFile::of_note(&self.note, self.format, naming),
+            None => OutFile {
+                note: Some(self.note.id),
+                format: self.format,
+                name: naming::with_extension(&self.stem, self.format),
+                placed: false,
+            },
         }
     }
 }
@@ -56,7 +64,8 @@ pub(crate) struct OutFile {
 
 impl OutFile {
     /// The file of `note` in `format`.
-    pub(crate) fn of_note(note: &Note, format: Format, naming: Naming) -> Self {
+    #[cfg(test)]
+    pub(crate) fn of_note(note: &Note, format: Format, naming: naming::Naming) -> Self {
         OutFile {
             note: Some(note.id),
             format,

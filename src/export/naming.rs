@@ -56,46 +56,82 @@ pub const MAX_SLUG_BYTES: usize = 80;
 /// (`untitled`), so it can hold no path separator, no `..`, no NUL and no control character.
 pub fn slug(title: &str) -> String {
     let mut slug = String::with_capacity(title.len().min(MAX_SLUG_BYTES));
+    push_slug(&mut slug, title);
+    slug
+}
+
+/// Appends [`slug`]`(title)` to `out`.
+fn push_slug(out: &mut String, title: &str) {
+    let start = out.len();
     let mut pending_dash = false;
-    // Most titles are NFC already: the quick check spares them the normalizer's buffering.
+    // ASCII is NFC already, and most titles are NFC: the quick check spares them the
+    // normalizer's buffering.
     let chars: Box<dyn Iterator<Item = char> + '_> =
-        if is_nfc_quick(title.chars()) == IsNormalized::Yes {
+        if title.is_ascii() || is_nfc_quick(title.chars()) == IsNormalized::Yes {
             Box::new(title.chars())
         } else {
             Box::new(title.nfc())
         };
     'chars: for c in chars {
         if c.is_alphanumeric() {
-            if pending_dash && !slug.is_empty() {
-                if slug.len() + 1 >= MAX_SLUG_BYTES {
+            if pending_dash && out.len() > start {
+                if out.len() - start + 1 >= MAX_SLUG_BYTES {
                     break;
                 }
-                slug.push('-');
+                out.push('-');
             }
             pending_dash = false;
+            if c.is_ascii() {
+                if out.len() - start + 1 > MAX_SLUG_BYTES {
+                    break;
+                }
+                out.push(c.to_ascii_lowercase());
+                continue;
+            }
             for lower in c.to_lowercase() {
-                if slug.len() + lower.len_utf8() > MAX_SLUG_BYTES {
+                if out.len() - start + lower.len_utf8() > MAX_SLUG_BYTES {
                     break 'chars;
                 }
-                slug.push(lower);
+                out.push(lower);
             }
         } else {
             pending_dash = true;
         }
     }
-    if slug.is_empty() {
-        slug.push_str("untitled");
+    if out.len() == start {
+        out.push_str("untitled");
     }
-    slug
 }
 
 /// The name of a note's file in its format folder.
 pub fn file_name(note: &Note, format: Format, naming: Naming) -> String {
-    let ext = format.extension();
-    match naming {
-        Naming::Slug => format!("{}-{}.{ext}", note.id, slug(&note.title)),
-        Naming::Id => format!("note_{}.{ext}", note.id),
+    with_extension(&stem(note, naming), format)
+}
+
+/// What the names of a note's files share before the extension: `<id>-<slug>` or
+/// `note_<id>`. An export computes it once per note, for all its formats.
+pub fn stem(note: &Note, naming: Naming) -> String {
+    use std::fmt::Write as _;
+    let mut stem = String::with_capacity(24 + note.title.len().min(MAX_SLUG_BYTES));
+    // Writing into a String cannot fail.
+    let _ = match naming {
+        Naming::Slug => write!(stem, "{}-", note.id),
+        Naming::Id => write!(stem, "note_{}", note.id),
+    };
+    if naming == Naming::Slug {
+        push_slug(&mut stem, &note.title);
     }
+    stem
+}
+
+/// The file name of [`stem`] in `format`: one allocation.
+pub(crate) fn with_extension(stem: &str, format: Format) -> String {
+    let ext = format.extension();
+    let mut name = String::with_capacity(stem.len() + 1 + ext.len());
+    name.push_str(stem);
+    name.push('.');
+    name.push_str(ext);
+    name
 }
 
 /// The path of a note's file, relative to the export folder: `<ext>/<file name>`.

@@ -29,6 +29,7 @@ use super::incremental::Incremental;
 use super::job::Job;
 use super::links::Linker;
 use super::manifest::NoteHash;
+use super::naming;
 use super::placement::Placements;
 use super::source::{Keyed, KeyedNotes, Notes, Reader};
 use super::work::Work;
@@ -119,6 +120,8 @@ impl<'a> NoteJobs<'a> {
         // Under --verify every note is rendered and compared on the strategy's threads.
         let skip = self.incremental.filter(|inc| !inc.verify()).zip(hash);
         self.work.front_matter_of(&note, self.formats);
+        // The slug, once for every format of the note.
+        let stem: Arc<str> = naming::stem(&note, self.work.naming()).into();
         let mut unchanged = 0;
         for &format in self.formats {
             let index = self.next_index;
@@ -147,6 +150,7 @@ impl<'a> NoteJobs<'a> {
                 index,
                 note,
                 hash,
+                stem: stem.clone(),
                 format,
                 place,
             });

@@ -115,6 +115,11 @@ impl Work {
         self.settings.latency
     }
 
+    /// How the export names a note's files.
+    pub(crate) fn naming(&self) -> Naming {
+        self.settings.naming
+    }
+
     /// Jobs the export plans (before incremental skips): strategies size their batches by it.
     pub(crate) fn planned_jobs(&self) -> u64 {
         self.settings.planned_jobs
@@ -144,7 +149,7 @@ impl Work {
 
     /// Does the real work of a job: renders it and writes it to the sink.
     pub(crate) fn execute(&self, job: Job) -> Executed {
-        let file = job.file(self.settings.naming);
+        let file = job.file();
         let result = self.write_note(&job.note, &file, job.hash, job.format);
         Executed {
             index: job.index,
@@ -178,8 +183,7 @@ impl Work {
     /// A job that could not even start (its thread was refused): it fails with `error`, and
     /// nothing more is scheduled.
     pub(crate) fn fail(&self, job: &Job, error: &io::Error) {
-        self.tally
-            .failed(Failure::of(&job.file(self.settings.naming), error));
+        self.tally.failed(Failure::of(&job.file(), error));
         self.stopped.store(true, Ordering::Relaxed);
         self.advance(1);
     }

@@ -30,10 +30,28 @@ pub(super) struct Csv {
 
 impl Render for Csv {
     fn render(&self, note: &Note, out: &mut Vec<u8>) {
+        // The hand-written writer takes a note without properties or source.
+        if !super::fast_csv::write(note, |s| cell(s, self.safe), out) {
+            library_record(note, self.safe, out);
+        }
+    }
+}
+
+/// A title, tags or body cell: with `safe`, prefixed where a spreadsheet would run it.
+pub(super) fn cell(text: &str, safe: bool) -> Cow<'_, str> {
+    if safe {
+        spreadsheet_safe(text)
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// The record through the `csv` crate: the reference `fast_csv.rs` is checked against.
+pub(super) fn library_record(note: &Note, safe: bool, out: &mut Vec<u8>) {
+    {
         let tags = note.tags.join(";");
         let (created, updated) = (note.created.to_string(), note.updated.to_string());
         let id = note.id.to_string();
-        let safe = self.safe;
         let cell = |s| {
             if safe {
                 spreadsheet_safe(s)

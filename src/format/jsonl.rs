@@ -7,7 +7,10 @@ pub(super) struct JsonLines;
 
 impl Render for JsonLines {
     fn render(&self, note: &Note, out: &mut Vec<u8>) {
-        // Compact serde_json output never contains a raw newline: strings escape it.
-        let _ = serde_json::to_writer(&mut *out, note);
+        // Compact JSON never contains a raw newline: strings escape it. The hand-written
+        // writer takes a note without properties or source.
+        if !super::fast_json::write(note, false, out) {
+            let _ = serde_json::to_writer(&mut *out, note);
+        }
     }
 }

@@ -7,6 +7,8 @@
 //! that a per-note file and a bundle hold records rendered by the same code.
 
 mod csv;
+mod fast_csv;
+mod fast_json;
 pub mod front_matter;
 mod json;
 mod jsonl;
@@ -190,5 +192,9 @@ pub enum BundleError<E> {
     Io(#[from] io::Error),
 }
 
+#[cfg(test)]
+mod fast_csv_tests;
+#[cfg(test)]
+mod fast_json_tests;
 #[cfg(test)]
 mod tests;

@@ -16,6 +16,7 @@ mod common;
 
 mod attachments;
 mod bench;
+mod bench_python;
 mod conventions;
 mod crash;
 mod dry_run;

@@ -103,7 +103,7 @@ impl Strategy for Async {
                 };
                 let work = Arc::clone(work);
                 if !work.latency().is_zero() {
-                    // Waiting jobs, one per task, or a few sharing one timer (see `Batches`):
+                    // Waiting jobs, one per task, or many sharing one timer (see `Batches`):
                     // each job's wait starts after its own write, and all end with the last.
                     tokio::spawn(async move {
                         let mut done = Vec::with_capacity(batch.len());

@@ -11,6 +11,7 @@
 //! refuses spaces, Hugo makes a URL of it) writes the tag in a form it accepts; the changes
 //! are [`TagChange`]s, counted in the export's summary.
 
+mod fast_keys;
 mod hugo;
 mod jekyll;
 mod keep;
@@ -139,5 +140,7 @@ fn owned_by(keys: &[&str], key: &str, ignore_case: bool) -> bool {
     })
 }
 
+#[cfg(test)]
+mod fast_keys_tests;
 #[cfg(test)]
 mod tests;

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use super::{Profile, yaml};
+use super::{Profile, fast_keys, yaml};
 use crate::model::{Note, Timestamp};
 
 pub(super) struct Smartnotes;
@@ -39,22 +39,11 @@ struct Keys<'a> {
 }
 
 fn write(note: &Note, body_bytes: Option<usize>, out: &mut Vec<u8>) {
-    let keys = Keys {
-        id: note.id,
-        title: &note.title,
-        tags: &note.tags,
-        created: note.created,
-        updated: note.updated,
-        body_bytes,
-    };
     out.extend_from_slice(b"---\n");
-    let start = out.len();
-    // Serializing plain strings, integers and lists into a Vec cannot fail; should the
-    // crate ever disagree, the record says so instead of silently dropping fields.
-    if let Err(e) = serde_yaml_ng::to_writer(&mut *out, &keys) {
-        out.extend_from_slice(format!("error: {e}\n").as_bytes());
+    // The hand-written writer takes most notes; the rest go through serde_yaml_ng.
+    if !fast_keys::write(note, body_bytes, out) {
+        library_keys(note, body_bytes, out);
     }
-    quote_yaml_1_1_scalars(out, start, note);
     if !note.properties.is_empty() {
         let mut text = String::new();
         yaml::entries(
@@ -66,13 +55,33 @@ fn write(note: &Note, body_bytes: Option<usize>, out: &mut Vec<u8>) {
     out.extend_from_slice(b"---\n");
 }
 
+/// The five keys (and `body_bytes`) through serde_yaml_ng, then quoted for YAML 1.1 readers:
+/// the reference [`fast_keys`] is checked against.
+pub(super) fn library_keys(note: &Note, body_bytes: Option<usize>, out: &mut Vec<u8>) {
+    let keys = Keys {
+        id: note.id,
+        title: &note.title,
+        tags: &note.tags,
+        created: note.created,
+        updated: note.updated,
+        body_bytes,
+    };
+    let start = out.len();
+    // Serializing plain strings, integers and lists into a Vec cannot fail; should the
+    // crate ever disagree, the record says so instead of silently dropping fields.
+    if let Err(e) = serde_yaml_ng::to_writer(&mut *out, &keys) {
+        out.extend_from_slice(format!("error: {e}\n").as_bytes());
+    }
+    quote_yaml_1_1_scalars(out, start, note);
+}
+
 /// Quotes the title and tags that the serializer left plain but that a YAML 1.1 reader, such as
 /// Jekyll's Psych, would not read as strings (`yes`, `off`, `1:30`, `1_000`).
 ///
 /// The serializer follows YAML 1.2, where those are strings. Every such scalar is a single
 /// word with no quote in it, so wrapping it in single quotes is exact.
 fn quote_yaml_1_1_scalars(out: &mut Vec<u8>, start: usize, note: &Note) {
-    let ambiguous = |s: &str| yaml_1_1_non_string(s);
+    let ambiguous = |s: &str| yaml::yaml_1_1_non_string(s);
     if !ambiguous(&note.title) && !note.tags.iter().any(|t| ambiguous(t)) {
         return;
     }
@@ -101,38 +110,4 @@ fn quote_yaml_1_1_scalars(out: &mut Vec<u8>, start: usize, note: &Note) {
     }
     out.truncate(start);
     out.extend_from_slice(fixed.as_bytes());
-}
-
-/// Whether YAML 1.1 resolves this plain scalar to something other than a string.
-fn yaml_1_1_non_string(s: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
-        "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "~", "null", "Null", "NULL", "<<",
-        "=",
-    ];
-    if WORDS.contains(&s) {
-        return true;
-    }
-    // Numbers with `_` separators, sexagesimal `1:30`, and base prefixes are YAML 1.1 numbers.
-    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
-    !digits.is_empty()
-        && digits.starts_with(|c: char| c.is_ascii_digit() || c == '.')
-        && digits
-            .chars()
-            .all(|c| c.is_ascii_hexdigit() || matches!(c, '_' | ':' | '.' | 'x' | 'o' | 'b'))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::yaml_1_1_non_string;
-
-    #[test]
-    fn yaml_1_1_scalars() {
-        for s in ["yes", "Off", "~", "1:30", "1_000", "0x1F", "-1.5", "<<"] {
-            assert!(yaml_1_1_non_string(s), "{s}");
-        }
-        for s in ["yesterday", "one", "a:b", "", "key: value", "1 2"] {
-            assert!(!yaml_1_1_non_string(s), "{s}");
-        }
-    }
 }

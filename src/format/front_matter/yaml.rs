@@ -164,7 +164,7 @@ fn special_word(text: &str) -> bool {
 }
 
 /// A character YAML allows unescaped inside a double-quoted scalar, on one line.
-fn printable(c: char) -> bool {
+pub(crate) fn printable(c: char) -> bool {
     matches!(c, '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
         && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}')
 }
@@ -191,6 +191,26 @@ pub(crate) fn double_quoted(out: &mut String, text: &str) {
     out.push('"');
 }
 
+/// Whether YAML 1.1 resolves this plain scalar to something other than a string.
+pub(crate) fn yaml_1_1_non_string(s: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
+        "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "~", "null", "Null", "NULL", "<<",
+        "=",
+    ];
+    // Every word is at most five bytes: longer text skips the comparisons.
+    if s.len() <= 5 && WORDS.contains(&s) {
+        return true;
+    }
+    // Numbers with `_` separators, sexagesimal `1:30`, and base prefixes are YAML 1.1 numbers.
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    !digits.is_empty()
+        && digits.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || matches!(c, '_' | ':' | '.' | 'x' | 'o' | 'b'))
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -208,6 +228,16 @@ mod tests {
     fn back(text: &str) -> Value {
         let parsed: Value = serde_yaml_ng::from_str(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
         parsed
+    }
+
+    #[test]
+    fn yaml_1_1_scalars() {
+        for s in ["yes", "Off", "~", "1:30", "1_000", "0x1F", "-1.5", "<<"] {
+            assert!(yaml_1_1_non_string(s), "{s}");
+        }
+        for s in ["yesterday", "one", "a:b", "", "key: value", "1 2"] {
+            assert!(!yaml_1_1_non_string(s), "{s}");
+        }
     }
 
     #[test]
