@@ -92,12 +92,7 @@ fn seeded_cases_match_the_csv_crate() {
 #[test]
 #[ignore = "slow: a million cases (runs in CI with --include-ignored)"]
 fn a_million_seeded_cases_match_the_csv_crate() {
-    let handles: Vec<_> = (0..2u64)
-        .map(|seed| std::thread::spawn(move || seeded(500_000, 1000 + seed)))
-        .collect();
-    for handle in handles {
-        handle.join().unwrap();
-    }
+    crate::format::testdata::on_two_threads(seeded, 1_000_000);
 }
 
 #[test]
@@ -109,38 +104,29 @@ fn every_note_of_the_seeder_matches() {
 
 #[test]
 fn the_real_note_collections_match_the_csv_crate() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata");
-    let mut folders = vec![root];
     let mut files = 0;
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                folders.push(path);
-                continue;
-            }
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                continue;
-            };
-            files += 1;
-            let lines: Vec<String> = text.lines().map(str::to_owned).collect();
-            let title = lines.first().cloned().unwrap_or_default();
+    for (_, text) in crate::format::testdata::files() {
+        let Some(text) = text else {
+            continue;
+        };
+        files += 1;
+        let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        let title = lines.first().cloned().unwrap_or_default();
+        assert!(check(&note_with(
+            files,
+            title,
+            lines.clone(),
+            text.clone(),
+            0
+        )));
+        for line in lines.iter().take(50) {
             assert!(check(&note_with(
                 files,
-                title,
-                lines.clone(),
-                text.clone(),
+                line.clone(),
+                vec![],
+                line.clone(),
                 0
             )));
-            for line in lines.iter().take(50) {
-                assert!(check(&note_with(
-                    files,
-                    line.clone(),
-                    vec![],
-                    line.clone(),
-                    0
-                )));
-            }
         }
     }
     assert!(files > 50, "only {files} files");

@@ -197,4 +197,6 @@ mod fast_csv_tests;
 #[cfg(test)]
 mod fast_json_tests;
 #[cfg(test)]
+mod testdata;
+#[cfg(test)]
 mod tests;

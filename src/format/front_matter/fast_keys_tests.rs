@@ -119,11 +119,9 @@ fn seeded_cases_match_serde_yaml_ng() {
 #[test]
 #[ignore = "slow: a million cases (runs in CI with --include-ignored)"]
 fn a_million_seeded_cases_match_serde_yaml_ng() {
-    // Two threads: the machines that run it have two cores.
-    let handles: Vec<_> = (0..2u64)
-        .map(|seed| std::thread::spawn(move || seeded(500_000, 1000 + seed)))
-        .collect();
-    let taken: u64 = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    let taken: u64 = crate::format::testdata::on_two_threads(seeded, 1_000_000)
+        .iter()
+        .sum();
     assert!(
         taken > 100_000,
         "only {taken} of 1,000,000 took the fast path"
@@ -142,31 +140,22 @@ fn every_note_of_the_seeder_takes_the_fast_path_and_matches() {
 /// Every line, white-space separated word and file name under `tests/testdata` (the golden
 /// notebook, the vault fixtures, the other tools' notes).
 fn real_texts() -> Vec<String> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata");
     let mut texts = Vec::new();
-    let mut folders = vec![root];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                folders.push(path);
-                continue;
+    for (path, text) in crate::format::testdata::files() {
+        if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+            texts.push(stem.to_owned());
+        }
+        let Some(text) = text else {
+            continue;
+        };
+        for line in text.lines() {
+            texts.push(line.to_owned());
+            texts.push(line.trim().to_owned());
+            // A front matter line's value, as an importer hands it over.
+            if let Some((_, value)) = line.split_once(": ") {
+                texts.push(value.to_owned());
             }
-            if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
-                texts.push(stem.to_owned());
-            }
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                continue;
-            };
-            for line in text.lines() {
-                texts.push(line.to_owned());
-                texts.push(line.trim().to_owned());
-                // A front matter line's value, as an importer hands it over.
-                if let Some((_, value)) = line.split_once(": ") {
-                    texts.push(value.to_owned());
-                }
-                texts.extend(line.split_whitespace().map(str::to_owned));
-            }
+            texts.extend(line.split_whitespace().map(str::to_owned));
         }
     }
     texts.sort();
