@@ -42,6 +42,7 @@ use super::manifest::read_no_link;
 use super::naming::STAGING_PREFIX;
 use super::sink::{PlannedFile, Staging, create, make_folder, remove_regular_file, split, walk};
 use super::source::Reader;
+use crate::links::resolve::key;
 use crate::store::{AttachmentRef, attachment_path_problem};
 
 /// The folder attachments go in, in the layouts other than the vault.
@@ -157,14 +158,29 @@ fn planned(
 
 /// Writes the attachments of the notes `reader` exports into `staging`'s export folder (or,
 /// with no staging and a dry run, lists them); see the module docs.
+/// `notes` holds the paths the notes' files took, by [`key`]: an attachment never takes one.
 pub(crate) fn export(
     reader: &Reader<'_>,
     config: &ExportConfig,
     staging: Option<&Staging>,
+    notes: &HashSet<String>,
 ) -> Attached {
     let mut attached = Attached::default();
     let by_path = match planned(reader, config.layout, &mut attached.warnings) {
-        Ok(by_path) => by_path,
+        Ok(mut by_path) => {
+            by_path.retain(|path, a| {
+                let free = !notes.contains(&key(path));
+                if !free {
+                    attached.done.failed += 1;
+                    attached.warnings.push(format!(
+                        "the attachment {:?} is not written: a note's file takes {path}",
+                        a.path
+                    ));
+                }
+                free
+            });
+            by_path
+        }
         Err(warning) => {
             attached.warnings.push(warning);
             return attached;

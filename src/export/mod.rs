@@ -48,6 +48,7 @@ mod strategy;
 mod summary;
 mod work;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -96,9 +97,13 @@ pub fn export(
             progress.planned(plan.planned_jobs);
         }
         let mut links_report = None;
+        let mut note_paths = HashSet::new();
         let run = Placements::plan(reader, config)
             .map_err(ExportError::from)
             .and_then(|placements| {
+                if let Some(placements) = &placements {
+                    note_paths = placements.paths().map(crate::links::resolve::key).collect();
+                }
                 let inc = sinks.incremental.as_deref();
                 let linker = Linker::new(reader, config, placements.as_ref())?;
                 let ran = run(
@@ -124,7 +129,7 @@ pub fn export(
             None => Publication::default(),
         };
         let attached = match run.is_ok() && !work.must_stop() {
-            true => attachments::export(reader, config, sinks.staging.as_deref()),
+            true => attachments::export(reader, config, sinks.staging.as_deref(), &note_paths),
             false => attachments::Attached::default(),
         };
         if let Some(progress) = &hooks.progress {

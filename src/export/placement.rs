@@ -85,6 +85,11 @@ impl Placements {
         }
         self.paths.get(&id).cloned()
     }
+
+    /// Every path a note's Markdown file takes in this export.
+    pub(crate) fn paths(&self) -> impl Iterator<Item = &str> {
+        self.paths.values().filter_map(|p| p.as_deref().ok())
+    }
 }
 
 /// The path `note` wants, or why its remembered one cannot be written.

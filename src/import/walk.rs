@@ -1,6 +1,6 @@
 //! Which files an import reads, and reading one: the walk of the paths given (files as named,
 //! folders recursively, never opening a FIFO, a socket or a device, never following a link to
-//! a folder, nor one to a file outside the folder for an attachment), the notes and the
+//! a folder, nor one to a file outside the folder, note or attachment), the notes and the
 //! attachments (every other file of a folder) it finds, and a file's text under a size limit.
 
 use std::fs::{File, FileType, Metadata};
@@ -214,6 +214,10 @@ fn walk_dir(root: &Path, dir: &Path, walk: &mut Walk) {
                 Some(_) => walk.errors.push(ImportError::NotAFile { path }),
                 None => walk_dir(root, &path, walk),
             }
+        } else if link && !inside(root, &path) {
+            // A note is no exception: a vault's `notes.md -> ~/.ssh/id_rsa` must not bring the
+            // key into the notebook and from there into every export.
+            walk.outside.push(path);
         } else {
             match shape_of(&path) {
                 Some(shape) => walk.files.push(WalkedFile {
@@ -222,7 +226,6 @@ fn walk_dir(root: &Path, dir: &Path, walk: &mut Walk) {
                     shape,
                     named: false,
                 }),
-                None if link && !inside(root, &path) => walk.outside.push(path),
                 None => walk.attachments.push(WalkedAttachment {
                     relative: relative(root, &path),
                     path,

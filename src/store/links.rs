@@ -248,6 +248,17 @@ impl Store {
                     .map_err(&sql)?;
             }
         }
+        // A note uses the attachments its links lead to, whichever command wrote it (an import
+        // records them as it goes; `add` and `edit` only here), so that `rm` and `gc` never
+        // take one a link still needs and the export writes it.
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO note_attachments (note_id, attachment_id)
+                 SELECT l.source_id, l.target_attachment FROM links l
+                 WHERE l.target_attachment IN (SELECT id FROM attachments)",
+                [],
+            )
+            .map_err(&sql)?;
         Ok(done)
     }
 

@@ -842,3 +842,100 @@ fn verify_rewrites_an_attachment_edited_in_place_and_no_manifest_is_made_without
     assert!(plain.path("out/.smartnotes-manifest.json").exists());
     assert!(!plain.path("out/.smartnotes-attachments.json").exists());
 }
+
+// ---- Found by breaking it (round 3's tester): each failed before its fix ----
+
+#[test]
+fn an_attachment_never_takes_the_file_of_a_note_in_the_vault_layout() {
+    let env = TestEnv::new();
+    write(&env, &[("Plans.md", b"attachment bytes\n")]);
+    env.cmd()
+        .args(["add", "--title", "Plans", "--body", "my plans"])
+        .assert()
+        .success();
+    env.cmd()
+        .args(["add", "--title", "Other", "--body", "see ![[Plans.md]]"])
+        .assert()
+        .success();
+    env.cmd()
+        .arg("attach")
+        .arg("2")
+        .arg(env.path("Plans.md"))
+        .assert()
+        .success();
+    let out = env
+        .cmd()
+        .args(["export", "--layout", "vault", "-o", "out"])
+        .output()
+        .unwrap();
+    // It was written over the note's file, with exit 0 and "0 failed".
+    let note = fs::read_to_string(env.path("out/Plans.md")).unwrap();
+    assert!(note.contains("my plans"), "the note's file holds: {note}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a file not written is a failure"
+    );
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(said.contains("a note's file takes Plans.md"), "{said}");
+}
+
+#[test]
+fn gc_keeps_an_attachment_that_a_note_added_later_links_to() {
+    let env = TestEnv::new();
+    write(&env, &[("pic.png", &fixture_png())]);
+    env.cmd()
+        .args(["add", "--title", "first", "--body", "a ![[pic.png]]"])
+        .assert()
+        .success();
+    env.cmd()
+        .arg("attach")
+        .arg("1")
+        .arg(env.path("pic.png"))
+        .assert()
+        .success();
+    env.cmd()
+        .args(["add", "--title", "second", "--body", "b ![[pic.png]]"])
+        .assert()
+        .success();
+    env.cmd().args(["rm", "-y", "1"]).assert().success();
+    // gc removed it: `add` resolved the link but never recorded that note 2 uses the file.
+    env.cmd().arg("gc").assert().success();
+    assert_eq!(
+        rows(&env, "attachments"),
+        1,
+        "note 2 still links to pic.png"
+    );
+    env.cmd()
+        .args(["export", "-f", "md", "-o", "out", "-q"])
+        .assert()
+        .success();
+    assert_eq!(
+        fs::read(env.path("out/attachments/pic.png")).unwrap(),
+        fixture_png()
+    );
+    let note = fs::read_to_string(env.path("out/md/2-second.md")).unwrap();
+    assert!(note.contains("../attachments/pic.png"), "{note}");
+}
+
+#[test]
+fn a_note_file_that_links_out_of_the_folder_is_never_read() {
+    let env = TestEnv::new();
+    write(&env, &[("secret", b"the key\n"), ("v/hi.md", b"# hi\n")]);
+    std::os::unix::fs::symlink(env.path("secret"), env.path("v/pw.md")).unwrap();
+    let (code, summary, said) = import(&env, &[env.path("v").to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{said}");
+    assert_eq!(summary["added"], 1, "{summary}");
+    assert!(said.contains("pw.md"), "the link is named: {said}");
+    let listed = env.cmd().args(["list", "--json"]).output().unwrap();
+    assert!(!stdout(&listed).contains("the key"));
+    let shown = env
+        .cmd()
+        .args(["export", "-f", "md", "-o", "out", "-q"])
+        .output()
+        .unwrap();
+    assert!(shown.status.success());
+    for (_, bytes) in published(&env.path("out")) {
+        assert!(!String::from_utf8_lossy(&bytes).contains("the key"));
+    }
+}
