@@ -9,6 +9,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::csv::{cell, library_record};
 use super::fast_csv::write;
+use crate::format::testdata::{file_notes, plain_note, random_note};
 use crate::model::{Note, Source, Timestamp};
 
 fn check(note: &Note) -> bool {
@@ -29,20 +30,6 @@ fn check(note: &Note) -> bool {
         }
     }
     took
-}
-
-fn note_with(id: i64, title: String, tags: Vec<String>, body: String, micros: i64) -> Note {
-    let time = Timestamp::from_micros(micros).unwrap_or(Timestamp::MIN);
-    Note {
-        id,
-        title,
-        tags,
-        created: time,
-        updated: time,
-        body,
-        properties: Default::default(),
-        source: None,
-    }
 }
 
 /// Text biased to what CSV quotes and what `--csv-safe` prefixes.
@@ -69,18 +56,7 @@ fn tricky(rng: &mut impl Rng) -> String {
 fn seeded(cases: u64, seed: u64) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     for _ in 0..cases {
-        let tags = (0..rng.random_range(0..4))
-            .map(|_| tricky(&mut rng))
-            .collect();
-        let micros = rng.random_range(Timestamp::MIN.as_micros()..=Timestamp::MAX.as_micros());
-        let note = note_with(
-            rng.random(),
-            tricky(&mut rng),
-            tags,
-            tricky(&mut rng),
-            micros,
-        );
-        assert!(check(&note));
+        assert!(check(&random_note(&mut rng, tricky)));
     }
 }
 
@@ -104,24 +80,12 @@ fn every_note_of_the_seeder_matches() {
 
 #[test]
 fn the_real_note_collections_match_the_csv_crate() {
-    let mut files = 0;
-    for (_, text) in crate::format::testdata::files() {
-        let Some(text) = text else {
-            continue;
-        };
-        files += 1;
-        let lines: Vec<String> = text.lines().map(str::to_owned).collect();
-        let title = lines.first().cloned().unwrap_or_default();
-        assert!(check(&note_with(
-            files,
-            title,
-            lines.clone(),
-            text.clone(),
-            0
-        )));
-        for line in lines.iter().take(50) {
-            assert!(check(&note_with(
-                files,
+    let notes = file_notes();
+    for note in &notes {
+        assert!(check(note));
+        for line in note.tags.iter().take(50) {
+            assert!(check(&plain_note(
+                note.id,
                 line.clone(),
                 vec![],
                 line.clone(),
@@ -129,12 +93,12 @@ fn the_real_note_collections_match_the_csv_crate() {
             )));
         }
     }
-    assert!(files > 50, "only {files} files");
+    assert!(notes.len() > 50, "only {} files", notes.len());
 }
 
 #[test]
 fn a_note_with_properties_or_a_source_is_left_to_the_csv_crate() {
-    let mut note = note_with(1, "t".into(), vec![], "b".into(), 0);
+    let mut note = plain_note(1, "t".into(), vec![], "b".into(), 0);
     note.source = Some(Source::new("a.md", None));
     assert!(!check(&note));
     note.source = None;
@@ -151,6 +115,6 @@ proptest! {
         body in any::<String>(),
         micros in Timestamp::MIN.as_micros()..=Timestamp::MAX.as_micros(),
     ) {
-        prop_assert!(check(&note_with(id, title, tags, body, micros)));
+        prop_assert!(check(&plain_note(id, title, tags, body, micros)));
     }
 }
