@@ -94,12 +94,7 @@ impl<'a> Linker<'a> {
             return Ok(None);
         }
         let exported = match query.limit {
-            Some(_) => Some(
-                reader
-                    .notes()?
-                    .filter_map(|n| n.ok().map(|n| n.id))
-                    .collect(),
-            ),
+            Some(_) => Some(exported_ids(snapshot, query)?),
             None => None,
         };
         let mode = config.link_mode();
@@ -263,6 +258,21 @@ impl<'a> Linker<'a> {
                 .exported
                 .as_ref()
                 .is_none_or(|ids| ids.contains(&target.id))
+    }
+}
+
+/// The ids of the notes `query` selects (its sort and limit applied), read from the ids and
+/// versions alone: a limited export must know which notes it holds before it writes the first,
+/// and reading every note in full for that would read each body twice.
+fn exported_ids(snapshot: &Snapshot<'static>, query: &Query) -> Result<HashSet<i64>, StoreError> {
+    let mut versions = snapshot.versions(query);
+    let mut ids = HashSet::new();
+    loop {
+        let page = versions.next_page()?;
+        if page.is_empty() {
+            return Ok(ids);
+        }
+        ids.extend(page.iter().map(|v| v.id));
     }
 }
 

@@ -794,3 +794,25 @@ fn pandoc_finds_every_image_of_a_note_whose_links_were_rewritten() {
         "two images embedded: {body}"
     );
 }
+
+#[test]
+fn a_limited_export_rewrites_links_to_the_notes_it_holds_and_lists_the_others() {
+    let env = TestEnv::new();
+    env.cmd()
+        .args(["add", "-t", "Target", "-b", "here"])
+        .assert()
+        .success();
+    env.cmd()
+        .args(["add", "-t", "Source", "-b", "to [[Target]]"])
+        .assert()
+        .success();
+    let held = export(&env, "both", &["-f", "md", "--limit", "2"]);
+    assert_eq!(held["links"]["broken"], serde_json::json!([]));
+    assert!(body_of(&env.path("both/md/2-source.md")).contains("[Target](1-target.md)"));
+    let one = export(&env, "one", &["-f", "md", "--limit", "1", "--reverse"]);
+    assert_eq!(
+        one["links"]["broken"],
+        serde_json::json!([{"note": 2, "link": "[[Target]]", "why": "not-in-export"}])
+    );
+    assert!(body_of(&env.path("one/md/2-source.md")).contains("to [[Target]]"));
+}
