@@ -36,7 +36,7 @@ pub(crate) struct Job {
 impl Job {
     /// The file the job writes.
     pub(crate) fn file(&self) -> OutFile {
-        let mut file = OutFile::bundle(self.format);
+        let mut file = OutFile::in_folder(self.note.id, self.format, "");
         self.file_into(&mut file);
         file
     }
