@@ -17,7 +17,7 @@ use serde::{Serialize, Serializer};
 
 use super::job::OutFile;
 use crate::format::{Format, TagChange};
-use crate::sys::lock;
+use crate::sys::{PerThread, lock};
 
 /// A job that did not produce its file.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -127,8 +127,9 @@ pub struct Span {
 /// The running count of one export, shared by its threads.
 #[derive(Debug, Default)]
 pub(crate) struct Tally {
-    files: AtomicU64,
-    bytes: AtomicU64,
+    // Counted for every file, by every worker: one count per thread (see `PerThread`).
+    files: PerThread<AtomicU64>,
+    bytes: PerThread<AtomicU64>,
     unchanged: AtomicU64,
     retries_done: AtomicU64,
     failures: Mutex<Vec<Failure>>,
@@ -167,8 +168,8 @@ impl Tally {
 
     /// A file of `bytes` bytes was written.
     pub(crate) fn written(&self, bytes: u64) {
-        self.files.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+        self.files.add(1);
+        self.bytes.add(bytes);
     }
 
     /// `n` files were already up to date.
@@ -202,8 +203,8 @@ impl Tally {
         if failures.iter().any(|f| f.path == failure.path) {
             return;
         }
-        self.files.fetch_sub(1, Ordering::Relaxed);
-        self.bytes.fetch_sub(bytes, Ordering::Relaxed);
+        self.files.sub(1);
+        self.bytes.sub(bytes);
         failures.push(failure);
     }
 
@@ -236,8 +237,8 @@ impl Tally {
             .unwrap_or_default();
         spans.sort_by_key(|s| s.index);
         Books {
-            files: self.files.load(Ordering::Relaxed),
-            bytes: self.bytes.load(Ordering::Relaxed),
+            files: self.files.sum(),
+            bytes: self.bytes.sum(),
             unchanged: self.unchanged.load(Ordering::Relaxed),
             retries_done: self.retries_done.load(Ordering::Relaxed),
             failures,

@@ -36,15 +36,22 @@ pub(crate) struct Job {
 impl Job {
     /// The file the job writes.
     pub(crate) fn file(&self) -> OutFile {
+        let mut file = OutFile::in_folder(self.note.id, self.format, "");
+        self.file_into(&mut file);
+        file
+    }
+
+    /// Makes `file` the file the job writes, reusing the allocation of its name: a worker
+    /// names file after file in one [`OutFile`].
+    pub(crate) fn file_into(&self, file: &mut OutFile) {
+        file.note = Some(self.note.id);
+        file.format = self.format;
+        file.name.clear();
         match &self.place {
-            Some(path) => OutFile::placed(self.note.id, self.format, path),
-            None => OutFile {
-                note: Some(self.note.id),
-                format: self.format,
-                name: naming::with_extension(&self.stem, self.format),
-                placed: false,
-            },
+            Some(path) => file.name.push_str(path),
+            None => naming::push_with_extension(&mut file.name, &self.stem, self.format),
         }
+        file.placed = self.place.is_some();
     }
 }
 

@@ -126,12 +126,16 @@ pub fn stem(note: &Note, naming: Naming) -> String {
 
 /// The file name of [`stem`] in `format`: one allocation.
 pub(crate) fn with_extension(stem: &str, format: Format) -> String {
-    let ext = format.extension();
-    let mut name = String::with_capacity(stem.len() + 1 + ext.len());
-    name.push_str(stem);
-    name.push('.');
-    name.push_str(ext);
+    let mut name = String::with_capacity(stem.len() + 1 + format.extension().len());
+    push_with_extension(&mut name, stem, format);
     name
+}
+
+/// Appends [`with_extension`]'s name to `out`.
+pub(crate) fn push_with_extension(out: &mut String, stem: &str, format: Format) {
+    out.push_str(stem);
+    out.push('.');
+    out.push_str(format.extension());
 }
 
 /// The path of a note's file, relative to the export folder: `<ext>/<file name>`.

@@ -42,7 +42,12 @@ impl Plan {
             .max(1);
         let (concurrency, threads) = match config.layout {
             Layout::Files | Layout::Vault => {
-                let admitted = config.strategy.admit(planned_jobs, asked, config.runtime)?;
+                let admitted = config.strategy.admit(
+                    planned_jobs,
+                    asked,
+                    config.runtime,
+                    !config.latency.is_zero(),
+                )?;
                 (admitted.concurrency, admitted.threads)
             }
             // One writer per bundle, N at a time; at N = 1 on the reading thread.

@@ -87,6 +87,8 @@ pub(crate) struct Work {
 thread_local! {
     // One render buffer per thread, reused: a job allocates nothing for its bytes.
     static BUFFER: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(16 * 1024));
+    // One file per thread, renamed for each job: nor for its name.
+    static FILE: RefCell<OutFile> = RefCell::new(OutFile::in_folder(0, Format::Md, ""));
 }
 
 impl Work {
@@ -149,8 +151,10 @@ impl Work {
 
     /// Does the real work of a job: renders it and writes it to the sink.
     pub(crate) fn execute(&self, job: Job) -> Executed {
-        let file = job.file();
-        let result = self.write_note(&job.note, &file, job.hash, job.format);
+        let result = FILE.with_borrow_mut(|file| {
+            job.file_into(file);
+            self.write_note(&job.note, file, job.hash, job.format)
+        });
         Executed {
             index: job.index,
             result,
@@ -159,7 +163,11 @@ impl Work {
 
     /// Runs a job on the calling thread, latency as a blocking sleep: the thread strategies.
     pub(crate) fn run_blocking(&self, job: Job) {
-        let started = Instant::now();
+        // A job's start is kept only in a span: the clock is read only for a timeline.
+        let started = match self.tally.keeps_spans() {
+            true => Instant::now(),
+            false => self.epoch,
+        };
         let executed = self.execute(job);
         self.cancel.sleep(self.settings.latency);
         self.record(started, executed);

@@ -1,7 +1,8 @@
 //! Crash-safe writing: a staging folder inside the export folder, published by renames.
 //!
 //! Every file is first written under `<out>/.smartnotes-staging-<pid>/`, which mirrors the
-//! final layout, and booked in a ledger under its identity ([`OutFile`]: note, format, name).
+//! final layout, and booked in a ledger under its identity ([`OutFile`]: note, format, name),
+//! one ledger per writing thread ([`PerThread`]), which publishing merges.
 //! [`Staging::publish`] then moves the booked files into place: a format folder that does not
 //! exist yet is moved with one `rename` (a fresh export of 100,000 notes costs one rename per
 //! format, not one per file); into an existing folder each file is renamed over its old
@@ -45,7 +46,7 @@ use super::Sink;
 use crate::export::job::OutFile;
 use crate::export::naming::{self, STAGING_PREFIX};
 use crate::format::Format;
-use crate::sys::lock;
+use crate::sys::{PerThread, lock};
 
 /// Writes into a staging folder of the export folder; see the module docs.
 #[derive(Debug)]
@@ -59,7 +60,9 @@ pub(crate) struct Staging {
     root: OwnedFd,
     // The staged format folders (files layout).
     folders: Vec<(Format, OwnedFd)>,
-    ledger: Mutex<Ledger>,
+    // Booked by the thread that wrote the file, in its own slot: workers never take one
+    // lock for every file. Publishing takes every slot.
+    ledgers: PerThread<Mutex<Ledger>>,
 }
 
 /// The files staged so far, by identity.
@@ -95,6 +98,20 @@ impl Ledger {
             }
         };
         self.notes[i].1.push(id, &file.name);
+    }
+}
+
+impl Ledger {
+    /// Adds what `other` booked.
+    fn merge(&mut self, other: Ledger) {
+        for (format, names) in other.notes {
+            match self.notes.iter_mut().find(|(f, _)| *f == format) {
+                Some((_, mine)) => names.iter().for_each(|(id, name)| mine.push(id, name)),
+                None => self.notes.push((format, names)),
+            }
+        }
+        self.bundles.extend(other.bundles);
+        self.placed.extend(other.placed);
     }
 }
 
@@ -196,7 +213,7 @@ impl Staging {
             name,
             root,
             folders,
-            ledger: Mutex::new(Ledger::default()),
+            ledgers: PerThread::default(),
         };
         Ok((staging, stale))
     }
@@ -230,7 +247,7 @@ impl Staging {
     /// staging folder: it leaves nothing behind, neither under its final name nor as a stray
     /// temporary file.
     pub(crate) fn publish(&self) -> Published {
-        let ledger = std::mem::take(&mut *lock(&self.ledger));
+        let ledger = self.take_ledger();
         let mut published = Published::default();
         for (format, names) in &ledger.notes {
             self.publish_folder(*format, names, &mut published);
@@ -372,10 +389,19 @@ impl Staging {
         io::Error::new(io::Error::from(e).kind(), text)
     }
 
+    /// Everything booked so far, from every thread's slot; the slots are left empty.
+    fn take_ledger(&self) -> Ledger {
+        let mut all = Ledger::default();
+        for ledger in self.ledgers.all() {
+            all.merge(std::mem::take(&mut *lock(ledger)));
+        }
+        all
+    }
+
     /// Deletes every staged file, so that [`Staging::publish`] publishes nothing, and lists
     /// them with their sizes.
     pub(crate) fn discard_all(&self) -> Vec<(OutFile, u64)> {
-        let ledger = std::mem::take(&mut *lock(&self.ledger));
+        let ledger = self.take_ledger();
         let mut files = Vec::new();
         for (format, names) in &ledger.notes {
             for (id, name) in names.iter() {
@@ -484,7 +510,7 @@ impl Sink for Staging {
         let written = create(folder, name).and_then(|mut f| f.write_all(bytes));
         match written {
             Ok(()) => {
-                lock(&self.ledger).book(file);
+                lock(self.ledgers.mine()).book(file);
                 Ok(())
             }
             Err(e) => {
@@ -497,7 +523,7 @@ impl Sink for Staging {
 
     fn open(&self, file: &OutFile) -> io::Result<Box<dyn Write + Send>> {
         let stream = create(self.staged_folder(file)?, &file.name)?;
-        lock(&self.ledger).bundles.push(file.format);
+        lock(self.ledgers.mine()).bundles.push(file.format);
         Ok(Box::new(stream))
     }
 
@@ -508,7 +534,9 @@ impl Sink for Staging {
             let _ = rustix::fs::unlinkat(folder, file.name.as_str(), AtFlags::empty());
         }
         if file.note.is_none() {
-            lock(&self.ledger).bundles.retain(|f| *f != file.format);
+            for ledger in self.ledgers.all() {
+                lock(ledger).bundles.retain(|f| *f != file.format);
+            }
         }
     }
 }
@@ -801,6 +829,60 @@ mod tests {
         let removed = staging.remove_old(&[md(2, "2-old.md")]);
         assert_eq!(removed.files, 0);
         assert!(fs::symlink_metadata(dir.path().join("md/2-old.md")).is_ok());
+    }
+
+    #[test]
+    fn files_staged_by_many_threads_are_all_published_or_discarded() {
+        let names = |t: i64| (0..50).map(move |i| (t * 100 + i, format!("{}-x.md", t * 100 + i)));
+        let stage_from_threads = |staging: &Staging| {
+            std::thread::scope(|scope| {
+                for t in 1..=20 {
+                    scope.spawn(move || {
+                        for (id, name) in names(t) {
+                            staging.write(&md(id, &name), name.as_bytes()).unwrap();
+                        }
+                    });
+                }
+            });
+        };
+        let listed = |dir: &Path| {
+            let mut names: Vec<_> = fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            names.sort();
+            names
+        };
+        let mut all: Vec<_> = (1..=20).flat_map(|t| names(t).map(|(_, n)| n)).collect();
+        all.sort();
+        // Into a new folder (one rename), then over it (a rename per file, each booked).
+        for round in 0..2 {
+            let dir = tempfile::tempdir().unwrap();
+            if round == 1 {
+                fs::create_dir(dir.path().join("md")).unwrap();
+            }
+            let staging = stage(dir.path());
+            stage_from_threads(&staging);
+            let published = staging.publish();
+            assert!(published.failed.is_empty());
+            assert_eq!(listed(&dir.path().join("md")), all, "round {round}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("md")).unwrap();
+        let staging = stage(dir.path());
+        stage_from_threads(&staging);
+        let mut discarded: Vec<_> = staging
+            .discard_all()
+            .into_iter()
+            .map(|(f, _)| f.name)
+            .collect();
+        discarded.sort();
+        assert_eq!(discarded, all);
+        assert!(staging.publish().failed.is_empty());
+        assert!(
+            listed(&dir.path().join("md")).is_empty(),
+            "nothing published"
+        );
     }
 
     #[test]

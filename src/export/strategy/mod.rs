@@ -91,14 +91,17 @@ impl StrategyKind {
         n.max(1)
     }
 
-    /// Admits an export of `planned_jobs` jobs at concurrency `concurrency` (N), or refuses it
-    /// before anything is written: one thread per job, or a pool worker per job up to N, only
-    /// as many as the machine can hold ([`limit`]). A pool never gets more workers than jobs.
+    /// Admits an export of `planned_jobs` jobs at concurrency `concurrency` (N), jobs that
+    /// `wait` (simulated latency) or not, or refuses it before anything is written: one thread
+    /// per job, or a pool worker per job up to N, only as many as the machine can hold
+    /// ([`limit`]). A pool never gets more workers than jobs; when its jobs do not wait, the
+    /// calling thread is one of them ([`pool`]), so it starts one thread fewer.
     pub(crate) fn admit(
         self,
         planned_jobs: u64,
         concurrency: usize,
         runtime: AsyncRuntime,
+        wait: bool,
     ) -> Result<Admitted, ExportError> {
         let jobs = usize::try_from(planned_jobs).unwrap_or(usize::MAX);
         let (concurrency, threads) = match self {
@@ -106,13 +109,15 @@ impl StrategyKind {
             StrategyKind::Threads => (concurrency, jobs),
             StrategyKind::Pool => {
                 let workers = concurrency.min(jobs).max(1);
-                (workers, workers)
+                (workers, if wait { workers } else { workers - 1 })
             }
             StrategyKind::Async => (concurrency, runtime.threads()),
         };
         let what = match self {
             StrategyKind::Threads => format!("one thread per job would start {jobs} threads"),
-            StrategyKind::Pool => format!("a pool of {threads} workers is {threads} threads"),
+            StrategyKind::Pool => {
+                format!("a pool of {concurrency} workers starts {threads} threads")
+            }
             StrategyKind::Sequential | StrategyKind::Async => {
                 return Ok(Admitted {
                     concurrency,
