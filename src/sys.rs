@@ -1,6 +1,7 @@
 //! Small helpers every part of the crate may use, and that depend on no other module: a lock
 //! that survives a panicking thread, the number of cores, the stack size of the threads the
-//! crate starts, counts in words, and values kept per thread ([`PerThread`]). Crate-internal: nothing here is part of the library's API.
+//! crate starts, counts in words, and values kept per thread ([`PerThread`]). Crate-internal:
+//! nothing here is part of the library's API.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
