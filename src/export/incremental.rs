@@ -551,7 +551,10 @@ mod tests {
                 .contains("other settings")
         );
 
-        let text = fs::read_to_string(dir.path().join(MANIFEST_NAME)).unwrap();
+        // The hostile copies are of the text layout, which is still read (the binary one's
+        // are in `manifest::tests`).
+        let written = manifest::read(dir.path(), &settings()).unwrap();
+        let text = manifest::text_manifest(&settings(), &written);
         let twice = format!("{text}{}\n", text.lines().nth(1).unwrap());
         for (bad, why) in [
             (text.replace("md/1-a.md", "../../etc/passwd"), "not a file"),

@@ -1,7 +1,7 @@
 //! `export --incremental` and `--prune`: only new and changed notes are written, renamed notes
 //! lose their old file, deleted ones are pruned, and a bad manifest means a full export.
 
-use crate::common::{TestEnv, assert_books_balance, published};
+use crate::common::{TestEnv, assert_books_balance, manifest_as_text, published};
 
 const MANIFEST: &str = ".smartnotes-manifest.json";
 
@@ -105,12 +105,23 @@ fn a_file_deleted_or_edited_by_hand_is_written_again() {
 fn a_missing_or_damaged_manifest_means_a_full_export() {
     let env = TestEnv::seeded(20);
     env.export_json("out", &["--incremental"]);
-    let good = std::fs::read_to_string(env.path("out").join(MANIFEST)).unwrap();
+    let good = std::fs::read(env.path("out").join(MANIFEST)).unwrap();
+    // The text layout, still read: a hostile path is easy to plant in it.
+    let text = manifest_as_text(&env.path("out").join(MANIFEST), None);
+    let mut cut = good.clone();
+    cut.truncate(good.len() - 1);
+    let mut changed = good.clone();
+    changed[good.len() - 40] ^= 1;
     for (damage, why) in [
-        ("{ not json".to_owned(), "damaged"),
-        (good.replace("\"version\":1", "\"version\":7"), "version 7"),
+        (b"{ not json".to_vec(), "damaged"),
         (
-            good.replacen("md/1-", "../../1-", 1),
+            text.replace("\"version\":1", "\"version\":7").into_bytes(),
+            "version 7",
+        ),
+        (cut, "checksum does not match"),
+        (changed, "checksum does not match"),
+        (
+            text.replacen("md/1-", "../../1-", 1).into_bytes(),
             "is not a file smartnotes writes",
         ),
     ] {
