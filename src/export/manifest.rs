@@ -27,6 +27,7 @@
 //! (`O_EXCL`) in the export folder, synced, then renamed over the manifest, so a link planted
 //! at either name is never written through, and a reader sees the old manifest or the new one.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
@@ -34,6 +35,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::listing::FolderState;
 use super::naming::{self, MANIFEST_NAME, Naming, STAGING_PREFIX};
 use crate::format::{Format, RenderOptions};
 use crate::model::Note;
@@ -60,6 +62,10 @@ pub(crate) type NoteHash = [u8; 16];
 
 /// A (note id, format): one file of the `files` layout.
 pub(crate) type Key = (i64, Format);
+
+/// The format folders whose state was taken when every file the manifest lists in them was
+/// there ([`super::listing`]): one not changed since still holds them all.
+pub(crate) type Folders = BTreeMap<Format, FolderState>;
 
 /// One line of the manifest: the file (its name in the format folder, or for a placed file
 /// its path from the export folder) and the note's hash.
@@ -180,13 +186,19 @@ impl ManifestSettings {
 struct Header {
     version: u32,
     settings: ManifestSettings,
-    // How many entry lines follow.
+    // How many entries follow.
     files: u64,
+    // Of version 2 only (version 1 had none; an old reader ignores it).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    folders: Folders,
 }
 
-/// The entries of the manifest of `out`, sorted by key; `Err` says why there are none to
-/// trust.
-pub(crate) fn read(out: &Path, settings: &ManifestSettings) -> Result<Vec<(Key, Entry)>, String> {
+/// The entries of the manifest of `out`, sorted by key, and its folders' states; `Err` says
+/// why there are none to trust.
+pub(crate) fn read(
+    out: &Path,
+    settings: &ManifestSettings,
+) -> Result<(Vec<(Key, Entry)>, Folders), String> {
     let path = out.join(MANIFEST_NAME);
     let bytes = match read_no_link(&path) {
         Ok(bytes) => bytes,
@@ -225,7 +237,9 @@ pub(crate) fn read(out: &Path, settings: &ManifestSettings) -> Result<Vec<(Key, 
         ));
     }
     let body_start = (header_end + 1).min(bytes.len());
+    let mut folders = header.folders;
     let mut entries = if header.version == TEXT_VERSION {
+        folders.clear();
         read_text(&bytes[body_start..], header.files)
     } else {
         read_records(&bytes, body_start, header.files)
@@ -246,7 +260,7 @@ pub(crate) fn read(out: &Path, settings: &ManifestSettings) -> Result<Vec<(Key, 
             header.files
         )));
     }
-    Ok(entries)
+    Ok((entries, folders))
 }
 
 /// The entries of the records of a manifest of [`MANIFEST_VERSION`] (`all`, its records from
@@ -421,11 +435,13 @@ struct Checked<'t> {
     stem: &'t str,
 }
 
-/// Writes `entries` as the manifest of `out`, atomically (see the module docs).
+/// Writes `entries` as the manifest of `out`, with the `folders` whose state holds them all,
+/// atomically (see the module docs).
 pub(crate) fn write(
     out: &Path,
     settings: &ManifestSettings,
     mut entries: Vec<(Key, &Entry)>,
+    folders: &Folders,
 ) -> io::Result<()> {
     entries.sort_by_key(|(key, _)| *key);
     let (body, files) = records(&entries);
@@ -433,6 +449,7 @@ pub(crate) fn write(
         version: MANIFEST_VERSION,
         settings: settings.clone(),
         files,
+        folders: folders.clone(),
     };
     let mut bytes = serde_json::to_vec(&header)?;
     bytes.push(b'\n');
@@ -549,6 +566,7 @@ pub(crate) fn text_manifest(settings: &ManifestSettings, entries: &[(Key, Entry)
         version: TEXT_VERSION,
         settings: settings.clone(),
         files: entries.len() as u64,
+        folders: Folders::new(),
     };
     let mut text = serde_json::to_string(&header).unwrap_or_default() + "\n";
     for ((id, format), entry) in entries {
@@ -589,6 +607,7 @@ mod tests {
             version: MANIFEST_VERSION,
             settings: settings(),
             files,
+            folders: Folders::new(),
         };
         let mut bytes = serde_json::to_vec(&header).unwrap();
         bytes.push(b'\n');
@@ -610,7 +629,7 @@ mod tests {
     fn read_bytes(bytes: &[u8]) -> Result<Vec<(Key, Entry)>, String> {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join(MANIFEST_NAME), bytes).unwrap();
-        read(dir.path(), &settings())
+        read(dir.path(), &settings()).map(|(entries, _)| entries)
     }
 
     /// Notes in every shape a manifest holds: one format or all four, a rename half done (two
@@ -644,8 +663,8 @@ mod tests {
     fn write_read(entries: &[(Key, Entry)]) -> Result<Vec<(Key, Entry)>, String> {
         let dir = tempfile::tempdir().unwrap();
         let refs = entries.iter().map(|(k, e)| (*k, e)).collect();
-        write(dir.path(), &settings(), refs).unwrap();
-        read(dir.path(), &settings())
+        write(dir.path(), &settings(), refs, &Folders::new()).unwrap();
+        read(dir.path(), &settings()).map(|(entries, _)| entries)
     }
 
     #[test]
@@ -688,7 +707,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let entries = varied();
         let refs = entries.iter().map(|(k, e)| (*k, e)).collect();
-        write(dir.path(), &settings(), refs).unwrap();
+        write(dir.path(), &settings(), refs, &Folders::new()).unwrap();
         let good = fs::read(dir.path().join(MANIFEST_NAME)).unwrap();
         let header_len = good.iter().position(|&b| b == b'\n').unwrap() + 1;
         for len in 0..good.len() {
@@ -878,13 +897,20 @@ mod tests {
             hash: [7; 16],
             placed: false,
         };
-        write(out.path(), &settings, vec![((1, Format::Md), &entry)]).unwrap();
+        let folders = Folders::new();
+        write(
+            out.path(),
+            &settings,
+            vec![((1, Format::Md), &entry)],
+            &folders,
+        )
+        .unwrap();
         assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
         // ...and is replaced by the real manifest, which reads back.
         let meta = fs::symlink_metadata(out.path().join(MANIFEST_NAME)).unwrap();
         assert!(meta.is_file());
         assert_eq!(
-            read(out.path(), &settings).unwrap(),
+            read(out.path(), &settings).unwrap().0,
             [((1, Format::Md), entry)]
         );
     }
