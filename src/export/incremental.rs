@@ -7,9 +7,13 @@
 //! those of the manifest renders to the very bytes of its file, and an incremental export
 //! neither renders nor schedules it: the notes are read and hashed (once per note, on the
 //! reading thread), and a (note, format) is skipped when the manifest has the same hash and its
-//! file is still listed, as a regular file, in its format's folder (each folder is read once,
-//! at the start). That check costs a hash and two lookups per file, with no system call per
-//! file: it is what makes a re-export of 100,000 unchanged notes take a fraction of a second.
+//! file is still there, a regular file in its format's folder. Whether it is: a folder whose
+//! state is the one the manifest recorded holds every file the manifest lists there; any other
+//! folder is listed once, at the start ([`super::listing`]). That check costs a hash and two
+//! lookups per file, with no system call per file, and for an unchanged folder not even a
+//! listing: it is what makes a re-export of 100,000 unchanged notes take a tenth of a second.
+//! A folder's state is recorded with the manifest only when every file the manifest lists in
+//! it was found: by this run's listing, or at the start in a state that has not changed since.
 //! Only the notes that changed become jobs, whatever the strategy. A note whose title changed
 //! gets its new file, and its old file is named by [`Incremental::settle`] for removal once the
 //! new one is published.
@@ -32,9 +36,11 @@
 //! file that did not change since it was written: an entry of a file that was being replaced is
 //! simply missing, which makes the next run rewrite that file. Without the first step, a note
 //! edited and then edited back could keep a stale file (old entry, hash equal again, file
-//! present, different bytes on disk). An export that changes nothing does not touch the
-//! manifest at all, and a plain (not incremental) export into the folder removes the manifest
-//! before it publishes anything.
+//! present, different bytes on disk). The first manifest carries no folder state, so after a
+//! crash every folder is listed. An export that changes nothing does not touch the manifest,
+//! unless it listed a folder and found it in a state worth recording (a file of the user's
+//! added: the next run need not list it again); a plain (not incremental) export into the
+//! folder removes the manifest before it publishes anything.
 //!
 //! Only the `files` layout is incremental; `--prune` only removes files that the manifest
 //! lists, never anything else in the folder, and only after a run that read every note
