@@ -7,9 +7,13 @@
 //! those of the manifest renders to the very bytes of its file, and an incremental export
 //! neither renders nor schedules it: the notes are read and hashed (once per note, on the
 //! reading thread), and a (note, format) is skipped when the manifest has the same hash and its
-//! file is still listed, as a regular file, in its format's folder (each folder is read once,
-//! at the start). That check costs a hash and two lookups per file, with no system call per
-//! file: it is what makes a re-export of 100,000 unchanged notes take a fraction of a second.
+//! file is still there, a regular file in its format's folder. Whether it is: a folder whose
+//! state is the one the manifest recorded holds every file the manifest lists there; any other
+//! folder is listed once, at the start ([`super::listing`]). That check costs a hash and two
+//! lookups per file, with no system call per file, and for an unchanged folder not even a
+//! listing: it is what makes a re-export of 100,000 unchanged notes take a tenth of a second.
+//! A folder's state is recorded with the manifest only when every file the manifest lists in
+//! it was found: by this run's listing, or at the start in a state that has not changed since.
 //! Only the notes that changed become jobs, whatever the strategy. A note whose title changed
 //! gets its new file, and its old file is named by [`Incremental::settle`] for removal once the
 //! new one is published.
@@ -32,15 +36,17 @@
 //! file that did not change since it was written: an entry of a file that was being replaced is
 //! simply missing, which makes the next run rewrite that file. Without the first step, a note
 //! edited and then edited back could keep a stale file (old entry, hash equal again, file
-//! present, different bytes on disk). An export that changes nothing does not touch the
-//! manifest at all, and a plain (not incremental) export into the folder removes the manifest
-//! before it publishes anything.
+//! present, different bytes on disk). The first manifest carries no folder state, so after a
+//! crash every folder is listed. An export that changes nothing does not touch the manifest,
+//! unless it listed a folder and found it in a state worth recording (a file of the user's
+//! added: the next run need not list it again); a plain (not incremental) export into the
+//! folder removes the manifest before it publishes anything.
 //!
 //! Only the `files` layout is incremental; `--prune` only removes files that the manifest
 //! lists, never anything else in the folder, and only after a run that read every note
 //! (not after Ctrl-C or a read error).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -49,7 +55,8 @@ use std::sync::{Mutex, OnceLock};
 use std::thread::JoinHandle;
 
 use super::job::OutFile;
-use super::manifest::{self, Entry, Key, ManifestSettings, NoteHash};
+use super::listing::{self, FolderState};
+use super::manifest::{self, Entry, Folders, Key, ManifestSettings, NoteHash};
 use super::naming;
 use crate::format::Format;
 use crate::sys::lock;
@@ -86,6 +93,11 @@ struct Loaded {
     // Sorted by key: the notes come in id order, so lookups walk it nearly in sequence.
     old: Vec<(Key, Known)>,
     full_reason: Option<String>,
+    // The folders' states the manifest recorded.
+    recorded: Folders,
+    // The state of each folder for which `present` was found: the recorded one if the folder
+    // still had it, else the one its listing held for.
+    start: Folders,
 }
 
 /// What the end of an incremental export comes to: the old files to remove, and the new
@@ -144,6 +156,8 @@ impl Incremental {
                     old: Vec::new(),
                     // A loading thread that died: trust nothing, write everything.
                     full_reason: Some("the manifest could not be read".into()),
+                    recorded: Folders::new(),
+                    start: Folders::new(),
                 })
         })
     }
@@ -284,7 +298,9 @@ impl Incremental {
             .iter()
             .filter(|(k, _)| !written.contains(k) && !pruned(k))
             .map(|(k, v)| (*k, &v.entry));
-        match manifest::write(&self.out, &self.settings, keep.collect()) {
+        // No folder state: after a crash here, the next run lists the folders.
+        let folders = Folders::new();
+        match manifest::write(&self.out, &self.settings, keep.collect(), &folders) {
             Ok(()) => Ok(()),
             // No room for a new manifest (a full disk): no manifest is safe too, it only
             // makes the next run a full one. Only if even that fails must nothing change.
@@ -297,10 +313,13 @@ impl Incremental {
     /// file was written but could not be published: their old entries stay.
     pub(crate) fn settle(&self, prune: bool, unpublished: &HashSet<Key>) -> Settled {
         let seen = std::mem::take(&mut *lock(&self.seen));
-        // Nothing written, every known file seen unchanged: the manifest already says it all.
+        // Nothing written, every known file seen unchanged: the manifest already says it all,
+        // unless a folder was listed and can now be recorded unchanged (the next run then
+        // need not list it).
         if self.loaded().full_reason.is_none()
             && seen.len() == self.loaded().old.len()
             && seen.iter().all(|s| s.1.is_none())
+            && !self.states_renewed()
         {
             return Settled::default();
         }
@@ -347,18 +366,64 @@ impl Incremental {
                 });
             }
         }
+        let renew = changed || self.loaded().full_reason.is_some() || self.states_renewed();
         Settled {
             old_files,
-            manifest: (changed || self.loaded().full_reason.is_some()).then_some(new),
+            manifest: renew.then_some(new),
         }
+    }
+
+    /// Whether a folder was listed at the start and found in a state the manifest does not
+    /// record yet.
+    fn states_renewed(&self) -> bool {
+        let loaded = self.loaded();
+        (loaded.start.iter()).any(|(format, state)| loaded.recorded.get(format) != Some(state))
+    }
+
+    /// The folders whose state now vouches for every file `entries` lists in them: those whose
+    /// state did not change since the start, with every file found there then; and those
+    /// listed now, with every file found (see [`super::listing`]).
+    fn end_states(&self, entries: &HashMap<Key, Entry>) -> Folders {
+        let mut states = Folders::new();
+        let formats: BTreeSet<Format> = (entries.iter())
+            .filter(|(_, e)| !e.placed)
+            .map(|(k, _)| k.1)
+            .collect();
+        for format in formats {
+            let Ok(fd) = listing::open(&self.out.join(format.extension())) else {
+                continue;
+            };
+            let mut files = entries.iter().filter(|(k, e)| k.1 == format && !e.placed);
+            let start = self.loaded().start.get(&format).copied();
+            if start.is_some() && listing::state(&fd) == start {
+                let found = |(key, entry): (&Key, &Entry)| {
+                    self.old(key)
+                        .is_some_and(|k| k.present && k.entry.name == entry.name)
+                };
+                if let (Some(state), true) = (start, files.all(found)) {
+                    states.insert(format, state);
+                }
+                continue;
+            }
+            if let (names, Some(state)) = listing::list(&fd, format) {
+                let mut wanted: Vec<(i64, &str)> =
+                    files.map(|(k, e)| (k.0, e.name.as_str())).collect();
+                wanted.sort_unstable();
+                if all_listed(&wanted, &names) {
+                    states.insert(format, state);
+                }
+            }
+        }
+        states
     }
 
     /// Writes the manifest `settled` holds, if it holds one; the error is a warning (the
     /// export itself is fine; the next one is full).
     pub(crate) fn commit(&self, settled: Settled) -> Option<String> {
         let entries = settled.manifest?;
+        let folders = self.end_states(&entries);
         let entries = entries.iter().map(|(k, e)| (*k, e)).collect();
-        manifest::write(&self.out, &self.settings, entries)
+        manifest::write(&self.out, &self.settings, entries, &folders)
             .err()
             .map(|e| {
                 format!(
@@ -369,26 +434,13 @@ impl Incremental {
     }
 }
 
-/// Reads the manifest of `out` and lists the folders of `formats` (a thread per folder,
-/// while the manifest is read), and marks which files of the manifest are there.
+/// Reads the manifest of `out`, and marks which of its files are there: in a folder of
+/// `formats` whose state is the one recorded, all; in another, those its listing finds (a
+/// thread per folder).
 fn load(out: &Path, settings: &ManifestSettings, formats: &[Format]) -> Loaded {
-    let (manifest, listings) = std::thread::scope(|scope| {
-        let listings: Vec<_> = formats
-            .iter()
-            .map(|&f| scope.spawn(move || (f, list_files(&out.join(f.extension()), f))))
-            .collect();
-        let manifest = manifest::read(out, settings);
-        let listings: Vec<(Format, Vec<(i64, String)>)> = listings
-            .into_iter()
-            .zip(formats)
-            // A listing thread that died lists nothing: every file is written again.
-            .map(|(l, &f)| l.join().unwrap_or_else(|_| (f, Vec::new())))
-            .collect();
-        (manifest, listings)
-    });
-    let (old, full_reason) = match manifest {
-        Ok(old) => (old, None),
-        Err(reason) => (Vec::new(), Some(reason)),
+    let (old, recorded, full_reason) = match manifest::read(out, settings) {
+        Ok((old, recorded)) => (old, recorded, None),
+        Err(reason) => (Vec::new(), Folders::new(), Some(reason)),
     };
     let mut old: Vec<(Key, Known)> = old
         .into_iter()
@@ -400,46 +452,85 @@ fn load(out: &Path, settings: &ManifestSettings, formats: &[Format]) -> Loaded {
             (key, known)
         })
         .collect();
-    for (format, names) in listings {
-        mark_present(&mut old, format, &names);
+    // No entry, nothing to look for.
+    let formats = if old.is_empty() { &[][..] } else { formats };
+    let looks: Vec<(Format, Look)> = std::thread::scope(|scope| {
+        let recorded = &recorded;
+        let looks: Vec<_> = formats
+            .iter()
+            .map(|&f| scope.spawn(move || (f, look(out, f, recorded.get(&f)))))
+            .collect();
+        looks
+            .into_iter()
+            .zip(formats)
+            // A listing thread that died lists nothing: every file is written again.
+            .map(|(l, &f)| l.join().unwrap_or((f, Look::Listed(Vec::new(), None))))
+            .collect()
+    });
+    let mut start = Folders::new();
+    for (format, look) in looks {
+        let state = match look {
+            Look::Unchanged(state) => {
+                let entries = old
+                    .iter_mut()
+                    .filter(|(k, v)| k.1 == format && !v.entry.placed);
+                entries.for_each(|(_, known)| known.present = true);
+                Some(state)
+            }
+            Look::Listed(names, state) => {
+                mark_present(&mut old, format, &names);
+                state
+            }
+        };
+        start.extend(state.map(|s| (format, s)));
     }
     // A placed file is looked at on its own: one `lstat` per folder on its way.
     for (_, known) in old.iter_mut().filter(|(_, k)| k.entry.placed) {
         known.present = placed_file_present(out, &known.entry.name);
     }
-    Loaded { old, full_reason }
+    Loaded {
+        old,
+        full_reason,
+        recorded,
+        start,
+    }
 }
 
-/// The names of the regular files in `dir` that are generated names of `format`, with the
-/// note each belongs to, sorted, ready for [`mark_present`]. None if `dir` cannot be read or
-/// is a symbolic link: every file of that format is then written again. The file type comes
-/// with the listing on most file systems, so this costs no system call per file.
-fn list_files(dir: &Path, format: Format) -> Vec<(i64, String)> {
-    let is_folder = fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir());
-    let Some(entries) = is_folder.then(|| fs::read_dir(dir).ok()).flatten() else {
-        return Vec::new();
-    };
-    let mut names: Vec<(i64, String)> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter_map(|name| Some((listed_id(&name, format)?, name)))
-        .collect();
-    names.sort_unstable();
-    names
+/// What the start of an export found of a format folder.
+enum Look {
+    // In the state the manifest recorded: every file it lists there is there.
+    Unchanged(FolderState),
+    // Listed (nothing if it cannot be read or is a symbolic link: every file of that format is
+    // then written again), and the state the listing holds for, if there is one.
+    Listed(Vec<(i64, String)>, Option<FolderState>),
 }
 
-/// The note id a listed file name starts with, if it can be a generated name of `format`
-/// (`<id>-....<ext>` or `note_<id>.<ext>`). Only a quick sieve: a listed name counts only when
-/// it equals the name of a manifest entry, and those were checked to be generated names when
-/// the manifest was read, so the slug is not checked again here.
-fn listed_id(name: &str, format: Format) -> Option<i64> {
-    let stem = name.strip_suffix(format.extension())?.strip_suffix('.')?;
-    let digits = match stem.strip_prefix("note_") {
-        Some(id) => id,
-        None => stem.split_once('-')?.0,
+/// Looks at the folder of `format` in `out`: see [`Look`].
+fn look(out: &Path, format: Format, recorded: Option<&FolderState>) -> Look {
+    let Ok(fd) = listing::open(&out.join(format.extension())) else {
+        return Look::Listed(Vec::new(), None);
     };
-    digits.parse().ok()
+    match (recorded, listing::state(&fd)) {
+        (Some(recorded), Some(now)) if *recorded == now => Look::Unchanged(now),
+        _ => {
+            let (names, state) = listing::list(&fd, format);
+            Look::Listed(names, state)
+        }
+    }
+}
+
+/// Whether every (id, name) of `wanted` is in `names` (both sorted): one merge.
+fn all_listed(wanted: &[(i64, &str)], names: &[(i64, String)]) -> bool {
+    let mut names = names.iter().peekable();
+    wanted.iter().all(|&(id, name)| {
+        while names
+            .next_if(|(n, listed)| (*n, listed.as_str()) < (id, name))
+            .is_some()
+        {}
+        names
+            .peek()
+            .is_some_and(|(n, listed)| *n == id && listed == name)
+    })
 }
 
 /// Whether the placed file `path` (relative to `out`) is a regular file reached through real
@@ -461,7 +552,7 @@ fn placed_file_present(out: &Path, path: &str) -> bool {
 }
 
 /// Marks the entries of `format` in `old` (sorted by key) whose file is in `names` (sorted,
-/// from [`list_files`]): one merge of two sorted lists, no lookup per file.
+/// from [`listing::list`]): one merge of two sorted lists, no lookup per file.
 fn mark_present(old: &mut [(Key, Known)], format: Format, names: &[(i64, String)]) {
     let mut names = names.iter().peekable();
     for ((id, f), known) in old.iter_mut() {
@@ -551,7 +642,10 @@ mod tests {
                 .contains("other settings")
         );
 
-        let text = fs::read_to_string(dir.path().join(MANIFEST_NAME)).unwrap();
+        // The hostile copies are of the text layout, which is still read (the binary one's
+        // are in `manifest::tests`).
+        let (written, _) = manifest::read(dir.path(), &settings()).unwrap();
+        let text = manifest::text_manifest(&settings(), &written);
         let twice = format!("{text}{}\n", text.lines().nth(1).unwrap());
         for (bad, why) in [
             (text.replace("md/1-a.md", "../../etc/passwd"), "not a file"),
@@ -579,6 +673,45 @@ mod tests {
             assert!(reason.contains(why), "{bad:?}: {reason}");
             assert!(!inc.unchanged(1, Format::Md, &hash, None));
         }
+    }
+
+    #[test]
+    fn a_folder_state_is_recorded_only_when_every_file_listed_there_is_there() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("md")).unwrap();
+        fs::create_dir(dir.path().join("json")).unwrap();
+        let formats = [Format::Md, Format::Json];
+        let first = Incremental::load(dir.path(), settings(), &formats, false);
+        let (one, two) = (note(1, "a", "x"), note(2, "b", "y"));
+        for format in formats {
+            for n in [&one, &two] {
+                let file = OutFile::of_note(n, format, Naming::Slug);
+                // Note 2's JSON file is booked written, yet never reaches the folder.
+                if (n.id, format) != (2, Format::Json) {
+                    fs::write(dir.path().join(file.path()), "x").unwrap();
+                }
+                first.written(&file, note_hash(n));
+            }
+        }
+        let settled = first.settle(false, &HashSet::new());
+        assert_eq!(first.commit(settled), None);
+        let (_, folders) = manifest::read(dir.path(), &settings()).unwrap();
+        assert_eq!(folders.keys().collect::<Vec<_>>(), [&Format::Md]);
+        // The folder without its file is listed, and the file is not vouched for; the one with
+        // all its files is trusted as it is.
+        let again = Incremental::load(dir.path(), settings(), &formats, false);
+        assert!(again.unchanged(1, Format::Md, &note_hash(&one), None));
+        assert!(again.unchanged(1, Format::Json, &note_hash(&one), None));
+        assert!(!again.unchanged(2, Format::Json, &note_hash(&two), None));
+        assert_eq!(
+            again.loaded().start.get(&Format::Md),
+            folders.get(&Format::Md)
+        );
+        // A file removed from the trusted folder changes its state: it is listed again.
+        fs::remove_file(dir.path().join("md/2-b.md")).unwrap();
+        let third = Incremental::load(dir.path(), settings(), &formats, false);
+        assert!(!third.unchanged(2, Format::Md, &note_hash(&two), None));
+        assert!(third.unchanged(1, Format::Md, &note_hash(&one), None));
     }
 
     #[test]

@@ -36,6 +36,7 @@ mod hooks;
 mod incremental;
 mod job;
 mod links;
+mod listing;
 mod manifest;
 pub(crate) mod naming;
 mod placement;

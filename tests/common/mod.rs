@@ -354,3 +354,41 @@ pub fn stderr(out: &std::process::Output) -> String {
 pub fn stdout(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// The manifest at `path` (binary records, version 2) decoded from its documented layout and
+/// written as the first, text layout (version 1) that smartnotes still reads, each hash
+/// replaced by `hash` when one is given: for the tests of an old or hand-made manifest.
+pub fn manifest_as_text(path: &Path, hash: Option<&str>) -> String {
+    const FORMATS: [&str; 4] = ["md", "json", "jsonl", "csv"];
+    let bytes = std::fs::read(path).unwrap();
+    let end = bytes.iter().position(|&b| b == b'\n').unwrap();
+    let header = std::str::from_utf8(&bytes[..end]).unwrap();
+    assert!(header.starts_with("{\"version\":2,"), "{header}");
+    let mut text = header.replacen("\"version\":2", "\"version\":1", 1) + "\n";
+    let records = &bytes[end + 1..bytes.len() - 16];
+    let mut at = 0;
+    while at < records.len() {
+        let id = i64::from_le_bytes(records[at..at + 8].try_into().unwrap());
+        let own_hash: String = records[at + 8..at + 24]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let kind = records[at + 24];
+        let len = u16::from_le_bytes([records[at + 25], records[at + 26]]) as usize;
+        let name = std::str::from_utf8(&records[at + 27..at + 27 + len]).unwrap();
+        at += 27 + len;
+        let hash = hash.unwrap_or(&own_hash);
+        for (_, ext) in FORMATS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| kind & (1 << i) != 0)
+        {
+            if kind & 0x80 != 0 {
+                text += &format!("{id}\t{hash}\t{ext}:{name}\n");
+            } else {
+                text += &format!("{id}\t{hash}\t{ext}/{name}.{ext}\n");
+            }
+        }
+    }
+    text
+}

@@ -1,7 +1,7 @@
 //! `export --incremental` and `--prune`: only new and changed notes are written, renamed notes
 //! lose their old file, deleted ones are pruned, and a bad manifest means a full export.
 
-use crate::common::{TestEnv, assert_books_balance, published};
+use crate::common::{TestEnv, assert_books_balance, manifest_as_text, published};
 
 const MANIFEST: &str = ".smartnotes-manifest.json";
 
@@ -84,8 +84,9 @@ fn a_file_deleted_or_edited_by_hand_is_written_again() {
     let (gone, edited) = (paths.next().unwrap(), paths.next().unwrap());
     std::fs::remove_file(env.path("out").join(gone)).unwrap();
     std::fs::write(env.path("out").join(edited), "scribbled over").unwrap();
-    // A deleted file is seen in the folder's listing; an edit in place is seen only by
-    // --verify, which reads every file (the default run makes no system call per file).
+    // A deleted file changes its folder's state, so the folder is listed and the file is
+    // missed; an edit in place is seen only by --verify, which reads every file (the default
+    // run makes no system call per file).
     let summary = env.export_json("out", &["--incremental", "--format", "md"]);
     assert_eq!(summary["files"], 1, "{summary}");
     assert_eq!(
@@ -101,16 +102,143 @@ fn a_file_deleted_or_edited_by_hand_is_written_again() {
     assert!(published(&env.path("out")) == files);
 }
 
+/// The files of `format` in the export folder `out`, by name.
+fn names_in(out: &std::path::Path, format: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(out.join(format))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_file_removed_replaced_or_renamed_at_once_after_an_export_is_written_again() {
+    // Each change is made right after an export, in the clock tick it ended in if the machine
+    // is fast enough: the folder's recorded state must not hide it (see src/export/listing.rs).
+    let env = TestEnv::seeded(30);
+    let out = env.path("out");
+    env.export_json("out", &["--incremental"]);
+    let files = published(&out);
+    let (md, json, csv) = (
+        names_in(&out, "md"),
+        names_in(&out, "json"),
+        names_in(&out, "csv"),
+    );
+    let outside = env.path("outside.txt");
+    std::fs::write(&outside, "not a note").unwrap();
+    type Change<'a> = Box<dyn Fn() + 'a>;
+    let changes: Vec<(&str, Change<'_>, u64)> = vec![
+        (
+            "removed",
+            Box::new(|| std::fs::remove_file(out.join("md").join(&md[0])).unwrap()),
+            1,
+        ),
+        (
+            "replaced by a link",
+            Box::new(|| {
+                let at = out.join("csv").join(&csv[2]);
+                std::fs::remove_file(&at).unwrap();
+                std::os::unix::fs::symlink(&outside, &at).unwrap();
+            }),
+            1,
+        ),
+        (
+            "renamed",
+            Box::new(|| {
+                let at = out.join("md").join(&md[3]);
+                std::fs::rename(&at, out.join("md").join("keep.txt")).unwrap();
+            }),
+            1,
+        ),
+        (
+            "two removed in two folders",
+            Box::new(|| {
+                std::fs::remove_file(out.join("md").join(&md[4])).unwrap();
+                std::fs::remove_file(out.join("csv").join(&csv[5])).unwrap();
+            }),
+            2,
+        ),
+        (
+            "a file of the user's added",
+            Box::new(|| std::fs::write(out.join("json").join("mine.txt"), "").unwrap()),
+            0,
+        ),
+    ];
+    for (what, change, rewritten) in changes {
+        change();
+        let summary = env.export_json("out", &["--incremental"]);
+        assert_books_balance(&summary);
+        assert_eq!(summary["files"], rewritten, "{what}: {summary}");
+        let mut now = published(&out);
+        now.retain(|path, _| path.extension().is_some_and(|e| e != "txt"));
+        assert!(now == files, "{what}: the export is not the one it was");
+        // The run after is unchanged, and leaves the manifest as it was, byte for byte.
+        let manifest = std::fs::read(out.join(MANIFEST)).unwrap();
+        let again = env.export_json("out", &["--incremental"]);
+        assert_eq!(
+            (&again["files"], &again["unchanged"]),
+            (&0.into(), &90.into()),
+            "{what}"
+        );
+        assert!(
+            std::fs::read(out.join(MANIFEST)).unwrap() == manifest,
+            "{what}"
+        );
+    }
+    // A file replaced by a folder is tried again: the user's folder is never removed, so the
+    // job fails, naming it.
+    let at = out.join("json").join(&json[1]);
+    std::fs::remove_file(&at).unwrap();
+    std::fs::create_dir(&at).unwrap();
+    let summary = env.export_json("out", &["--incremental"]);
+    assert_eq!(
+        (&summary["files"], &summary["failed"]),
+        (&0.into(), &1.into()),
+        "{summary}"
+    );
+    assert_eq!(
+        summary["failures"][0]["kind"], "is_a_directory",
+        "{summary}"
+    );
+}
+
+#[test]
+fn a_manifest_copied_with_its_folders_states_into_another_export_trusts_no_folder() {
+    // A manifest names its folders' states (device, inode, times): copied beside other files,
+    // or left in a folder restored from a backup, it vouches for nothing that was not found.
+    let env = TestEnv::seeded(10);
+    env.export_json("a", &["--incremental"]);
+    env.export_json("b", &["--incremental"]);
+    let name = names_in(&env.path("b"), "md")[0].clone();
+    std::fs::remove_file(env.path("b").join("md").join(name)).unwrap();
+    std::fs::copy(env.path("a").join(MANIFEST), env.path("b").join(MANIFEST)).unwrap();
+    let summary = env.export_json("b", &["--incremental"]);
+    assert_eq!(summary["files"], 1, "{summary}");
+    assert!(published(&env.path("b")) == published(&env.path("a")));
+}
+
 #[test]
 fn a_missing_or_damaged_manifest_means_a_full_export() {
     let env = TestEnv::seeded(20);
     env.export_json("out", &["--incremental"]);
-    let good = std::fs::read_to_string(env.path("out").join(MANIFEST)).unwrap();
+    let good = std::fs::read(env.path("out").join(MANIFEST)).unwrap();
+    // The text layout, still read: a hostile path is easy to plant in it.
+    let text = manifest_as_text(&env.path("out").join(MANIFEST), None);
+    let mut cut = good.clone();
+    cut.truncate(good.len() - 1);
+    let mut changed = good.clone();
+    changed[good.len() - 40] ^= 1;
     for (damage, why) in [
-        ("{ not json".to_owned(), "damaged"),
-        (good.replace("\"version\":1", "\"version\":7"), "version 7"),
+        (b"{ not json".to_vec(), "damaged"),
         (
-            good.replacen("md/1-", "../../1-", 1),
+            text.replace("\"version\":1", "\"version\":7").into_bytes(),
+            "version 7",
+        ),
+        (cut, "checksum does not match"),
+        (changed, "checksum does not match"),
+        (
+            text.replacen("md/1-", "../../1-", 1).into_bytes(),
             "is not a file smartnotes writes",
         ),
     ] {

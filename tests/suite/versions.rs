@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::common::{TestEnv, assert_books_balance, published};
+use crate::common::{TestEnv, assert_books_balance, manifest_as_text, published};
 
 const MANIFEST: &str = ".smartnotes-manifest.json";
 
@@ -163,18 +163,8 @@ fn a_manifest_whose_keys_are_not_versions_means_every_file_once_never_damage() {
     let env = TestEnv::seeded(20);
     env.export_json("out", &["--incremental"]);
     let manifest = env.path(&format!("out/{MANIFEST}"));
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    let mut lines = text.lines();
-    let mut old = format!("{}\n", lines.next().unwrap());
-    for line in lines {
-        let mut fields = line.splitn(3, '\t');
-        let (id, _, path) = (
-            fields.next().unwrap(),
-            fields.next(),
-            fields.next().unwrap(),
-        );
-        old.push_str(&format!("{id}\t{}\t{path}\n", "ab".repeat(16)));
-    }
+    // Such a manifest is of the first, text layout: every hash made one that is no version key.
+    let old = manifest_as_text(&manifest, Some(&"ab".repeat(16)));
     std::fs::write(&manifest, old).unwrap();
     sql(&env, "DELETE FROM notes WHERE id = 20");
     let again = env.export_json("out", &["--incremental", "--prune"]);
