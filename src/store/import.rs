@@ -8,6 +8,7 @@
 //! notebook without notes the indexes are made at the end instead of row by row (`bulk.rs`).
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use rusqlite::config::DbConfig;
 use rusqlite::{CachedStatement, OptionalExtension, Transaction, params};
@@ -18,7 +19,7 @@ use super::{
     Errors, ExtraColumns, ImportMode, ImportReport, Incoming, Outcome, SELECT_NOTE, Store,
     StoreError,
 };
-use crate::model::{NewNote, Note, validate_id, validate_note};
+use crate::model::{ContentHash, NewNote, Note, validate_id, validate_note};
 
 impl Store {
     /// Imports `incoming` in one transaction, as `mode` says, and reports what happened to
@@ -129,6 +130,27 @@ impl ImportSink<'_, '_> {
         let outcome = self.writer.one(item, self.mode)?;
         self.outcomes.push(outcome);
         Ok(&self.outcomes[self.outcomes.len() - 1])
+    }
+
+    /// The ids of the notebook's notes by content hash (the lowest id of equal notes), read in
+    /// the import's transaction: a note another import committed while this one waited for
+    /// the write lock is among them, so two imports of one backup at once add it once.
+    /// Damaged notes are left out; they match nothing.
+    pub fn notes_by_content(&self) -> Result<HashMap<ContentHash, i64>, StoreError> {
+        let (tx, errors) = (self.writer.tx, self.writer.errors);
+        let mut stmt = tx
+            .prepare(&format!("{SELECT_NOTE} ORDER BY n.id"))
+            .map_err(|e| errors.sql(e))?;
+        let rows = stmt
+            .query_map([], RawNote::read)
+            .map_err(|e| errors.sql(e))?;
+        let mut known = HashMap::new();
+        for raw in rows {
+            if let Ok(note) = raw.map_err(|e| errors.sql(e))?.into_note() {
+                known.entry(note.content_hash()).or_insert(note.id);
+            }
+        }
+        Ok(known)
     }
 
     /// The import's transaction, its error mapping and whether it is a dry run: for the
