@@ -192,11 +192,9 @@ impl Drop for Writer<'_> {
     }
 }
 
-/// A page cache of 128 MiB at most while it lives, for an import of many notes: with SQLite's
-/// 2 MB the pages of the tables and indexes being filled are written out and read back again
-/// before the transaction ends (with 64 MiB, an import of 100,000 notes, a notebook of 123 MB,
-/// still spent 8% more on its writer thread). The cache size it found is put back when it is
-/// dropped.
+/// A page cache of 64 MiB while it lives, for an import of many notes: with SQLite's 2 MB the
+/// pages of the tables and indexes being filled are written out and read back again before the
+/// transaction ends. The cache size it found is put back when it is dropped.
 struct BigCache<'t> {
     conn: &'t rusqlite::Connection,
     was: Option<i64>,
@@ -212,7 +210,7 @@ impl<'t> BigCache<'t> {
             .flatten();
         if was.is_some() {
             // A larger cache is only faster, never different: should SQLite refuse, go on.
-            let _ = conn.pragma_update(None, "cache_size", -131072);
+            let _ = conn.pragma_update(None, "cache_size", -65536);
         }
         BigCache { conn, was }
     }
