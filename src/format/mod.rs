@@ -197,6 +197,6 @@ mod fast_csv_tests;
 #[cfg(test)]
 mod fast_json_tests;
 #[cfg(test)]
-mod testdata;
+pub(crate) mod testdata;
 #[cfg(test)]
 mod tests;

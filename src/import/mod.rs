@@ -25,6 +25,8 @@
 mod attachments;
 mod body;
 mod csv;
+#[cfg(test)]
+mod csv_tests;
 mod dates;
 mod error;
 mod fields;

@@ -27,8 +27,8 @@ use super::{FileRead, ImportConfig, ReadOptions, Record, parse};
 use crate::export::Progress;
 use crate::model::ContentHash;
 use crate::store::{
-    AttachmentFile, AttachmentIndex, ImportMode, ImportSink, Incoming, Outcome, Query, Store,
-    StoreError, Stored, source_dir,
+    AttachmentFile, AttachmentIndex, ImportMode, ImportSink, Incoming, Outcome, Store, StoreError,
+    Stored, source_dir,
 };
 
 /// Files read and parsed at a time: enough to keep every thread busy, few enough that the
@@ -159,7 +159,6 @@ pub fn import_with_progress(
         });
     }
     let attachments = hash_attachments(&walked.attachments, config, &mut summary);
-    let known = known_notes(store, config.mode)?;
     let files = &walked.files;
     progress.planned(files.len() as u64);
     let report = std::thread::scope(|scope| {
@@ -167,6 +166,12 @@ pub fn import_with_progress(
         scope.spawn(move || read_chunks(files, config, &send));
         store.import_each(config.mode, config.dry_run, config.skip_invalid, |sink| {
             let stored = store_attachments(&attachments, sink, &mut summary)?;
+            // Read in the import's transaction, not before it: an import that waited for
+            // another's lock sees the notes that one added (see the module's documentation).
+            let known = match config.mode {
+                ImportMode::NewIds => sink.notes_by_content()?,
+                _ => HashMap::new(),
+            };
             let mut writing = Writing::new(known, config, &mut summary, progress);
             writing.attachments = sink.attachment_index()?;
             writing.all(files, receive, sink)?;
@@ -577,24 +582,6 @@ pub fn fold_duplicates(
         }
     }
     (kept, duplicates, errors)
-}
-
-/// The ids of the notebook's notes by content, under new ids, when the notebook has notes:
-/// what a note without a source is matched by (see the module's documentation). Damaged notes
-/// are left out; they match nothing.
-fn known_notes(
-    store: &mut Store,
-    mode: ImportMode,
-) -> Result<HashMap<ContentHash, i64>, StoreError> {
-    let mut known = HashMap::new();
-    if mode != ImportMode::NewIds {
-        return Ok(known);
-    }
-    let snapshot = store.snapshot()?;
-    for note in snapshot.notes(&Query::default())?.flatten() {
-        known.entry(note.content_hash()).or_insert(note.id);
-    }
-    Ok(known)
 }
 
 /// What is left of a record once its note went to the store: what the summary names.

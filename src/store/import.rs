@@ -4,19 +4,22 @@
 //! A note is matched with a stored one by its id (under [`ImportMode::KeepIds`] and
 //! [`ImportMode::Update`], when it has one), else by its source path (a file of a vault
 //! imported again: updated or unchanged, never doubled), else it is new. The import engine in
-//! [`crate::import`] calls this once per import; this file is the notebook side only.
+//! [`crate::import`] calls this once per import; this file is the notebook side only. Into a
+//! notebook without notes the indexes are made at the end instead of row by row (`bulk.rs`).
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use rusqlite::config::DbConfig;
 use rusqlite::{CachedStatement, OptionalExtension, Transaction, params};
 
+use super::bulk::Bulk;
 use super::snapshot::RawNote;
 use super::{
     Errors, ExtraColumns, ImportMode, ImportReport, Incoming, Outcome, SELECT_NOTE, Store,
     StoreError,
 };
-use crate::model::{NewNote, Note, validate_id, validate_note};
+use crate::model::{ContentHash, NewNote, Note, validate_id, validate_note};
 
 impl Store {
     /// Imports `incoming` in one transaction, as `mode` says, and reports what happened to
@@ -76,18 +79,24 @@ impl Store {
             // back on when the guard is dropped, whatever happens.
             let _triggers = TriggersOff::new(&tx, &errors, !dry_run)?;
             let _cache = BigCache::new(&tx, !dry_run);
+            // Into a notebook without notes, the indexes are made at the end (bulk.rs).
+            let bulk = match dry_run {
+                true => None,
+                false => Bulk::begin(&tx).map_err(|e| errors.sql(e))?,
+            };
             let mut sink = ImportSink {
-                writer: Writer::prepare(&tx, &errors, dry_run)?,
+                writer: Writer::prepare(&tx, &errors, dry_run, bulk.is_some())?,
                 mode,
                 outcomes: &mut report.outcomes,
             };
-            feed(&mut sink)?
+            let keep = feed(&mut sink)? && !dry_run && (skip_clashes || !clashed(sink.outcomes));
+            if let (true, Some(bulk)) = (keep, bulk) {
+                sink.writer.fts_bulk.enable(&tx);
+                bulk.finish(&tx).map_err(|e| errors.sql(e))?;
+            }
+            keep
         };
-        let clashed = report
-            .outcomes
-            .iter()
-            .any(|o| matches!(o, Outcome::Clash(_)));
-        if keep && !dry_run && (skip_clashes || !clashed) {
+        if keep {
             tx.commit().map_err(|e| errors.sql(e))?;
             report.committed = true;
         } else {
@@ -99,6 +108,12 @@ impl Store {
         self.resolve_links()?;
         Ok(report)
     }
+}
+
+/// True when a note clashed with a stored one (the import is not committed unless clashes are
+/// skipped).
+fn clashed(outcomes: &[Outcome]) -> bool {
+    outcomes.iter().any(|o| matches!(o, Outcome::Clash(_)))
 }
 
 /// Where [`Store::import_each`]'s feed puts the notes of an import, one at a time.
@@ -115,6 +130,27 @@ impl ImportSink<'_, '_> {
         let outcome = self.writer.one(item, self.mode)?;
         self.outcomes.push(outcome);
         Ok(&self.outcomes[self.outcomes.len() - 1])
+    }
+
+    /// The ids of the notebook's notes by content hash (the lowest id of equal notes), read in
+    /// the import's transaction: a note another import committed while this one waited for
+    /// the write lock is among them, so two imports of one backup at once add it once.
+    /// Damaged notes are left out; they match nothing.
+    pub fn notes_by_content(&self) -> Result<HashMap<ContentHash, i64>, StoreError> {
+        let (tx, errors) = (self.writer.tx, self.writer.errors);
+        let mut stmt = tx
+            .prepare(&format!("{SELECT_NOTE} ORDER BY n.id"))
+            .map_err(|e| errors.sql(e))?;
+        let rows = stmt
+            .query_map([], RawNote::read)
+            .map_err(|e| errors.sql(e))?;
+        let mut known = HashMap::new();
+        for raw in rows {
+            if let Ok(note) = raw.map_err(|e| errors.sql(e))?.into_note() {
+                known.entry(note.content_hash()).or_insert(note.id);
+            }
+        }
+        Ok(known)
     }
 
     /// The import's transaction, its error mapping and whether it is a dry run: for the
@@ -146,6 +182,8 @@ struct Writer<'t> {
     fts_insert: CachedStatement<'t>,
     fts_delete: CachedStatement<'t>,
     fts_bulk: BulkFts,
+    /// A bulk import (bulk.rs): the full-text index is built at the end, not row by row.
+    bulk: bool,
 }
 
 impl Drop for Writer<'_> {
@@ -282,6 +320,7 @@ impl<'t> Writer<'t> {
         tx: &'t Transaction<'t>,
         errors: &'t Errors<'t>,
         dry_run: bool,
+        bulk: bool,
     ) -> Result<Self, StoreError> {
         let prepare = |sql: &str| tx.prepare_cached(sql).map_err(|e| errors.sql(e));
         Ok(Writer {
@@ -313,6 +352,7 @@ impl<'t> Writer<'t> {
                 "INSERT INTO notes_fts(notes_fts, rowid, title, body) VALUES ('delete', ?1, ?2, ?3)",
             )?,
             fts_bulk: BulkFts::default(),
+            bulk,
         })
     }
 
@@ -387,7 +427,9 @@ impl<'t> Writer<'t> {
             return Ok(Outcome::Unchanged(id));
         }
         if !self.dry_run {
-            self.fts_bulk.enable(self.tx);
+            if !self.bulk {
+                self.fts_bulk.enable(self.tx);
+            }
             let extra = ExtraColumns::of(&merged);
             self.update
                 .execute(params![
@@ -405,6 +447,9 @@ impl<'t> Writer<'t> {
             self.clear_tags
                 .execute([id])
                 .map_err(|e| self.errors.sql(e))?;
+            if self.bulk {
+                return Ok(Outcome::Updated(id));
+            }
             // What the update trigger does.
             self.fts_delete
                 .execute(params![id, old.title, old.body])
@@ -425,7 +470,9 @@ impl<'t> Writer<'t> {
             self.errors.ids_left(self.tx)?;
             self.ids_checked = true;
         }
-        self.fts_bulk.enable(self.tx);
+        if !self.bulk {
+            self.fts_bulk.enable(self.tx);
+        }
         let extra = ExtraColumns::of(note);
         self.insert
             .execute(params![
@@ -444,6 +491,9 @@ impl<'t> Writer<'t> {
             Some(id) => id,
             None => self.errors.new_id(self.tx)?,
         };
+        if self.bulk {
+            return Ok(Outcome::Added(Some(id)));
+        }
         // What the insert trigger does.
         self.fts_insert
             .execute(params![id, note.title, note.body])

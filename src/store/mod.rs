@@ -11,6 +11,7 @@
 //! rusqlite's `bundled` feature: nothing needs to be installed.
 
 mod attachments;
+mod bulk;
 mod dates;
 mod edit;
 mod import;
@@ -661,6 +662,9 @@ impl Errors<'_> {
 
 #[cfg(test)]
 mod attachment_tests;
+
+#[cfg(test)]
+mod bulk_tests;
 
 #[cfg(test)]
 mod filter_tests;

@@ -113,3 +113,97 @@ fn kill_9_mid_incremental_export_keeps_the_next_one_correct() {
         (Some(0), Some(6000))
     );
 }
+
+/// The notebook's indexes and triggers, with their SQL.
+fn schema(db: &Path) -> Vec<(String, Option<String>)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_schema WHERE type IN ('index', 'trigger') ORDER BY name",
+        )
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+/// How many notes `db` holds and how many search finds for `word`.
+fn counts(env: &TestEnv, db: &Path, word: &str) -> (u64, u64) {
+    let count = |args: &[&str]| -> u64 {
+        let out = env
+            .cmd()
+            .arg("--db")
+            .arg(db)
+            .args(["list", "--count"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    };
+    (count(&[]), count(&["--search", word]))
+}
+
+#[test]
+fn kill_9_mid_import_leaves_the_notebook_as_it_was() {
+    let env = TestEnv::seeded(3000);
+    env.export_json("files", &["-f", "md"]);
+    // The notebook an import of every file makes, and what it searches.
+    let whole = env.path("whole.db");
+    env.cmd()
+        .arg("--db")
+        .arg(&whole)
+        .args(["import", "-q", "files/md"])
+        .assert()
+        .success();
+    let fresh_schema = schema(&whole);
+    let all = counts(&env, &whole, "disk");
+    assert_eq!(all.0, 3000);
+    assert!(all.1 > 0);
+    // Into an empty notebook (a bulk import, src/store/bulk.rs), killed at moments from its
+    // start to its end: the notebook holds nothing or everything, with every index.
+    let mut killed_mid_way = 0;
+    for delay in [0, 10, 30, 60, 100, 150, 250, 400] {
+        let db = env.path(&format!("killed-{delay}.db"));
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("smartnotes"))
+            .current_dir(env.root())
+            .arg("--db")
+            .arg(&db)
+            .args(["import", "-q", "files/md"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        signal(&child, "KILL");
+        let status = child.wait().unwrap();
+        killed_mid_way += u64::from(status.code().is_none());
+        if !db.exists() {
+            continue;
+        }
+        let found = counts(&env, &db, "disk");
+        assert!(
+            found == (0, 0) || found == all,
+            "after {delay} ms: {found:?}"
+        );
+        assert_eq!(schema(&db), fresh_schema, "after {delay} ms");
+        // And the next import of the same files completes it.
+        env.cmd()
+            .arg("--db")
+            .arg(&db)
+            .args(["import", "-q", "files/md"])
+            .assert()
+            .success();
+        assert_eq!(
+            counts(&env, &db, "disk"),
+            all,
+            "after {delay} ms and a re-import"
+        );
+    }
+    assert!(killed_mid_way > 0, "no import was killed before it ended");
+}

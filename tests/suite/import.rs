@@ -626,3 +626,47 @@ fn out_of_range_values_are_refused_by_line_and_field() {
     // And a later `add` still works.
     env.cmd().args(["add", "-t", "after"]).assert().success();
 }
+
+/// Two imports of one backup started together, while a third process holds the notebook's
+/// write lock: each waits for the lock, and the second to get it finds the notes the first
+/// added (it added them all again: the notes it matches by content were read before it
+/// waited).
+#[test]
+fn two_imports_of_one_backup_at_once_add_its_notes_once() {
+    let env = TestEnv::seeded(300);
+    env.export_json("backup", &["-f", "json"]);
+    let db = env.path("copy.db");
+    env.cmd()
+        .arg("--db")
+        .arg(&db)
+        .args(["add", "--title", "first", "--body", "x"])
+        .assert()
+        .success();
+    let holder = rusqlite::Connection::open(&db).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let start = || {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("smartnotes"))
+            .current_dir(env.root())
+            .env("SMARTNOTES_BUSY_TIMEOUT_MS", "60000")
+            .arg("--db")
+            .arg(&db)
+            .args(["import", "-q", "backup/json"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let (mut a, mut b) = (start(), start());
+    // Both are waiting for the lock by now, whatever they read before.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    holder.execute_batch("COMMIT").unwrap();
+    assert!(a.wait().unwrap().success());
+    assert!(b.wait().unwrap().success());
+    let count = env
+        .cmd()
+        .arg("--db")
+        .arg(&db)
+        .args(["list", "--count"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&count.stdout).trim(), "301");
+}
