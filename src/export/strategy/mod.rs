@@ -151,6 +151,7 @@ impl StrategyKind {
             }),
             StrategyKind::Async => Box::new(asynchronous::Async {
                 in_flight: concurrency,
+                render_ahead: asynchronous::RENDER_AHEAD,
                 runtime,
             }),
         }
