@@ -58,9 +58,9 @@ pub(super) fn write(note: &Note, body_bytes: Option<usize>, out: &mut Vec<u8>) -
         }
     }
     out.extend_from_slice(b"created: ");
-    let _ = write!(out, "{}", note.created);
+    note.created.push_to(out);
     out.extend_from_slice(b"\nupdated: ");
-    let _ = write!(out, "{}", note.updated);
+    note.updated.push_to(out);
     out.push(b'\n');
     if let Some(n) = body_bytes {
         out.extend_from_slice(b"body_bytes: ");
