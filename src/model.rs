@@ -580,6 +580,20 @@ impl fmt::Display for Timestamp {
 }
 
 impl Timestamp {
+    /// Appends the text [`Display`](fmt::Display) writes, without the formatting machinery
+    /// (which cost more than the digits: the renderers write five per note and format).
+    pub(crate) fn push_to(self, out: &mut Vec<u8>) {
+        let mut buf = [0u8; 32];
+        match self.rfc3339(&mut buf) {
+            Some(n) => out.extend_from_slice(&buf[..n]),
+            None => out.extend_from_slice(
+                self.0
+                    .to_rfc3339_opts(SecondsFormat::AutoSi, true)
+                    .as_bytes(),
+            ),
+        }
+    }
+
     /// The text chrono's `to_rfc3339_opts(SecondsFormat::AutoSi, true)` gives, written into
     /// `buf` (its length returned), for years 0 to 9999 and no leap second; `None` otherwise.
     /// AutoSi: no fraction for a whole second, else 3, 6 or 9 digits, the fewest exact.
@@ -756,6 +770,13 @@ mod tests {
         let t = t.with_nanosecond(t.nanosecond() + extra_nanos).unwrap_or(t);
         let want = t.to_rfc3339_opts(SecondsFormat::AutoSi, true);
         assert_eq!(Timestamp(t).to_string(), want, "{micros} {extra_nanos}");
+        let mut pushed = b"before ".to_vec();
+        Timestamp(t).push_to(&mut pushed);
+        assert_eq!(
+            pushed,
+            format!("before {want}").as_bytes(),
+            "{micros} {extra_nanos}"
+        );
     }
 
     fn seeded_timestamps(cases: u64, seed: u64) {

@@ -3,8 +3,8 @@
 //! Sequential would take jobs x 0.1 s (8 hours for 300,000 jobs): its time is computed, not
 //! run, and marked so. One thread per job is run only where the machine can hold that many
 //! threads, and otherwise reported as refused with the strategy's own reason. The pool gets
-//! enough workers to finish in seconds ([`SCALE_POOL_WORKERS`]); async gets 150,000 jobs in
-//! flight ([`SCALE_ASYNC_IN_FLIGHT`]). Output is discarded by default (`--sink null`), so the disk is
+//! enough workers to finish in seconds ([`SCALE_POOL_WORKERS`]); async gets all 300,000 jobs
+//! in flight ([`SCALE_ASYNC_IN_FLIGHT`]). Output is discarded by default (`--sink null`), so the disk is
 //! not what is measured. With `--python`, Python's asyncio gathering as many sleeps is timed
 //! right before each measured run of async ([`super::python`]): the `python-asyncio` row.
 
@@ -20,16 +20,16 @@ use crate::export::{ExportConfig, StrategyKind};
 /// and 4,096 threads are well inside the thread limits of a small machine.
 pub const SCALE_POOL_WORKERS: usize = 4096;
 
-/// Async's jobs in flight for this workload. With async's default of 100,000, 300,000 jobs of
-/// 0.1 s take at least three waves, 0.3 s plus the last one's wait: once rendering got faster
-/// than 1,000,000 jobs a second that cap was the bench's 0.41 s (medians 0.409-0.416 s, four
-/// rounds). Measured (300,000 jobs, medians of 5 runs, two rounds, load 2.7-3.1, mimalloc):
-/// 100,000 in flight 0.411-0.416 s (35-62 MB), 150,000 0.338-0.378 s (71 MB), 300,000
-/// 0.344-0.382 s (97-101 MB, at the 100 MB bound). At load 1.2 (mimalloc without huge
-/// pages): 150,000 0.311 s (69 MB), 200,000 0.281 s (102-103 MB), 300,000 0.259-0.283 s (136
-/// MB): the jobs in flight hold their notes until a worker renders them, about 660 bytes a
-/// job, so more than 150,000 would break the 100 MB bound.
-pub const SCALE_ASYNC_IN_FLIGHT: usize = 150_000;
+/// Async's jobs in flight for this workload: every one of its 300,000, so that all of them
+/// wait at once and the run is one wave of 0.1 s after the last write. Before async bounded
+/// its notes read but not yet rendered (`RENDER_AHEAD` jobs, in
+/// `strategy/asynchronous.rs`), each job in flight held its note until a worker rendered it,
+/// about 660 bytes a job: 150,000 in flight took 0.311 s and 69 MB (two waves), 300,000
+/// 0.26-0.28 s but 136 MB, over the 100 MB. With the bound, a waiting job holds only a
+/// start instant and what its write did (40 bytes): 300,000 in flight peak at 20-32 MB
+/// (medians of 7 runs, mimalloc, load 3-8, where wall times moved by 13-35%: 0.31-0.38 s
+/// against 0.36-0.42 s for 150,000 side by side).
+pub const SCALE_ASYNC_IN_FLIGHT: usize = 300_000;
 
 pub(super) fn run(
     config: &BenchConfig,

@@ -52,12 +52,14 @@ pub(crate) fn backoff(attempt: u32) -> Duration {
         .min(MAX_BACKOFF)
 }
 
-/// What [`Work::execute`] did, kept small: async strategies hold it across the latency wait.
+/// What [`Work::execute`] did, kept small: async strategies hold one per waiting job across
+/// the latency wait (300,000 at once in the scale workload), so a failure, which is rare, is
+/// boxed: 24 bytes a job instead of 80.
 #[derive(Debug)]
 pub(crate) struct Executed {
     index: u64,
     // Bytes written, or `None` when the file was already up to date (incremental).
-    result: Result<Option<u64>, Failure>,
+    result: Result<Option<u64>, Box<Failure>>,
 }
 
 /// The settings of [`Work`] that come from the export's config and plan.
@@ -155,6 +157,7 @@ impl Work {
             job.file_into(file);
             self.write_note(&job.note, file, job.hash, job.format)
         });
+        let result = result.map_err(Box::new);
         Executed {
             index: job.index,
             result,
@@ -178,7 +181,7 @@ impl Work {
         match executed.result {
             Ok(Some(bytes)) => self.tally.written(bytes),
             Ok(None) => self.tally.unchanged(1),
-            Err(failure) => self.book_failure(failure),
+            Err(failure) => self.book_failure(*failure),
         }
         if self.tally.keeps_spans() {
             let end = self.epoch.elapsed().as_secs_f64();
@@ -365,7 +368,7 @@ impl Work {
         }
         let executed = Executed {
             index,
-            result: result.map(Some),
+            result: result.map(Some).map_err(Box::new),
         };
         self.cancel.sleep(self.settings.latency);
         self.record(started, executed);
@@ -421,6 +424,13 @@ impl<W: Write> Write for CountingWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_a_waiting_job_holds_stays_small() {
+        // Async holds a start instant and an `Executed` per waiting job: 300,000 of them in
+        // the scale workload.
+        assert!(size_of::<Executed>() <= 24, "{}", size_of::<Executed>());
+    }
 
     #[test]
     fn only_transient_errors_are_retried_and_the_wait_doubles_up_to_a_cap() {

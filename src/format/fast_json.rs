@@ -6,8 +6,8 @@
 //!
 //! What it does faster is escaping: serde_json looks up every byte of a string in a table;
 //! here eight bytes at a time are tested for a quote, a backslash or a control character
-//! (the only bytes JSON escapes), the search jumps to the first one, and runs without one are
-//! copied whole.
+//! (the only bytes JSON escapes) and copied as one word; after the first byte to escape the
+//! copy is cut back and the search goes on from the byte after it.
 
 use std::io::Write as _;
 
@@ -58,7 +58,9 @@ pub(super) fn write(note: &Note, pretty: bool, out: &mut Vec<u8>) -> bool {
         out.extend_from_slice(key);
         out.extend_from_slice(colon);
         // A timestamp's text is digits, `-`, `:`, `.`, `T` and `Z`: nothing to escape.
-        let _ = write!(out, "\"{time}\"");
+        out.push(b'"');
+        time.push_to(out);
+        out.push(b'"');
     }
     out.extend_from_slice(field);
     out.extend_from_slice(b"\"body\"");
@@ -75,32 +77,35 @@ pub(super) fn string(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    let mut run = 0; // start of the bytes not yet copied
-    let mut at = 0; // where the search goes on
-    let flush = |out: &mut Vec<u8>, i: usize, run: &mut usize| {
-        if let Some(escaped) = escape(bytes[i]) {
-            out.extend_from_slice(&bytes[*run..i]);
-            escaped.write(out);
-            *run = i + 1;
-        }
-    };
+    let mut at = 0; // the first byte not yet written
     while let Some(chunk) = bytes.get(at..at + 8) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
+        // The whole word goes out (a fixed-size copy, no call), and what follows the first
+        // byte to escape is taken back: escapes come every few dozen bytes in notes (line
+        // breaks, quotes), so what each one costs is what matters.
+        out.extend_from_slice(&word);
         let mask = escape_mask(u64::from_le_bytes(word));
         if mask == 0 {
             at += 8;
             continue;
         }
         // The lowest flagged byte is one to escape (the higher ones may be false alarms).
-        let i = at + (mask.trailing_zeros() / 8) as usize;
-        flush(out, i, &mut run);
-        at = i + 1;
+        let i = (mask.trailing_zeros() / 8) as usize;
+        out.truncate(out.len() - (8 - i));
+        at += i;
+        match escape(bytes[at]) {
+            Some(escaped) => escaped.write(out),
+            None => out.push(bytes[at]),
+        }
+        at += 1;
     }
-    for i in at..bytes.len() {
-        flush(out, i, &mut run);
+    for &b in &bytes[at..] {
+        match escape(b) {
+            Some(escaped) => escaped.write(out),
+            None => out.push(b),
+        }
     }
-    out.extend_from_slice(&bytes[run..]);
     out.push(b'"');
 }
 

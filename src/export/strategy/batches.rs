@@ -78,7 +78,14 @@ impl<'j, 'a> Batches<'j, 'a> {
             let format = job.format;
             match by_format.iter_mut().find(|(f, _)| *f == format) {
                 Some((_, batch)) => batch.push(job),
-                None => by_format.push((format, vec![job])),
+                None => {
+                    // Room for every job of the read: a batch that grew one job at a time
+                    // moved its jobs again at each doubling (memmove was the reading
+                    // thread's largest cost in a profile of the scale workload).
+                    let mut batch = Vec::with_capacity(self.size);
+                    batch.push(job);
+                    by_format.push((format, batch));
+                }
             }
         }
         self.ready

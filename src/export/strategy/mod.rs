@@ -156,6 +156,7 @@ impl StrategyKind {
             }),
             StrategyKind::Async => Box::new(asynchronous::Async {
                 in_flight: concurrency,
+                render_ahead: asynchronous::RENDER_AHEAD,
                 runtime,
             }),
         }

@@ -36,12 +36,10 @@ pub(super) fn write(note: &Note, body_bytes: Option<usize>, out: &mut Vec<u8>) -
     let Some(title) = style(&note.title) else {
         return false;
     };
-    if !note.tags.iter().all(|t| style(t).is_some())
-        || !timestamp_is_plain(note.created)
-        || !timestamp_is_plain(note.updated)
-    {
+    if !timestamp_is_plain(note.created) || !timestamp_is_plain(note.updated) {
         return false;
     }
+    let start = out.len();
     out.extend_from_slice(b"id: ");
     integer(out, note.id);
     out.extend_from_slice(b"\ntitle: ");
@@ -51,16 +49,21 @@ pub(super) fn write(note: &Note, body_bytes: Option<usize>, out: &mut Vec<u8>) -
     } else {
         out.extend_from_slice(b"\ntags:\n");
         for tag in &note.tags {
+            // Each tag's style is found once, as it is written: a tag left to serde_yaml_ng
+            // takes back everything appended.
+            let Some(style) = style(tag) else {
+                out.truncate(start);
+                return false;
+            };
             out.extend_from_slice(b"- ");
-            // Checked above: every tag has a style.
-            scalar(out, tag, style(tag).unwrap_or(Style::SingleQuoted));
+            scalar(out, tag, style);
             out.push(b'\n');
         }
     }
     out.extend_from_slice(b"created: ");
-    let _ = write!(out, "{}", note.created);
+    note.created.push_to(out);
     out.extend_from_slice(b"\nupdated: ");
-    let _ = write!(out, "{}", note.updated);
+    note.updated.push_to(out);
     out.push(b'\n');
     if let Some(n) = body_bytes {
         out.extend_from_slice(b"body_bytes: ");
