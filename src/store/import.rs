@@ -85,13 +85,12 @@ impl Store {
                 false => Bulk::begin(&tx).map_err(|e| errors.sql(e))?,
             };
             let mut sink = ImportSink {
-                writer: Writer::prepare(&tx, &errors, dry_run, bulk.is_some())?,
+                writer: Writer::prepare(&tx, &errors, dry_run)?,
                 mode,
                 outcomes: &mut report.outcomes,
             };
             let keep = feed(&mut sink)? && !dry_run && (skip_clashes || !clashed(sink.outcomes));
             if let (true, Some(bulk)) = (keep, bulk) {
-                sink.writer.fts_bulk.enable(&tx);
                 bulk.finish(&tx).map_err(|e| errors.sql(e))?;
             }
             keep
@@ -182,8 +181,6 @@ struct Writer<'t> {
     fts_insert: CachedStatement<'t>,
     fts_delete: CachedStatement<'t>,
     fts_bulk: BulkFts,
-    /// A bulk import (bulk.rs): the full-text index is built at the end, not row by row.
-    bulk: bool,
 }
 
 impl Drop for Writer<'_> {
@@ -320,7 +317,6 @@ impl<'t> Writer<'t> {
         tx: &'t Transaction<'t>,
         errors: &'t Errors<'t>,
         dry_run: bool,
-        bulk: bool,
     ) -> Result<Self, StoreError> {
         let prepare = |sql: &str| tx.prepare_cached(sql).map_err(|e| errors.sql(e));
         Ok(Writer {
@@ -352,7 +348,6 @@ impl<'t> Writer<'t> {
                 "INSERT INTO notes_fts(notes_fts, rowid, title, body) VALUES ('delete', ?1, ?2, ?3)",
             )?,
             fts_bulk: BulkFts::default(),
-            bulk,
         })
     }
 
@@ -427,9 +422,7 @@ impl<'t> Writer<'t> {
             return Ok(Outcome::Unchanged(id));
         }
         if !self.dry_run {
-            if !self.bulk {
-                self.fts_bulk.enable(self.tx);
-            }
+            self.fts_bulk.enable(self.tx);
             let extra = ExtraColumns::of(&merged);
             self.update
                 .execute(params![
@@ -447,9 +440,6 @@ impl<'t> Writer<'t> {
             self.clear_tags
                 .execute([id])
                 .map_err(|e| self.errors.sql(e))?;
-            if self.bulk {
-                return Ok(Outcome::Updated(id));
-            }
             // What the update trigger does.
             self.fts_delete
                 .execute(params![id, old.title, old.body])
@@ -470,9 +460,7 @@ impl<'t> Writer<'t> {
             self.errors.ids_left(self.tx)?;
             self.ids_checked = true;
         }
-        if !self.bulk {
-            self.fts_bulk.enable(self.tx);
-        }
+        self.fts_bulk.enable(self.tx);
         let extra = ExtraColumns::of(note);
         self.insert
             .execute(params![
@@ -491,9 +479,6 @@ impl<'t> Writer<'t> {
             Some(id) => id,
             None => self.errors.new_id(self.tx)?,
         };
-        if self.bulk {
-            return Ok(Outcome::Added(Some(id)));
-        }
         // What the insert trigger does.
         self.fts_insert
             .execute(params![id, note.title, note.body])
