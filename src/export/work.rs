@@ -73,6 +73,22 @@ pub(crate) struct WorkSettings {
     pub(crate) fail_fast: bool,
 }
 
+#[cfg(test)]
+impl WorkSettings {
+    /// Settings for a strategy's unit test: `planned_jobs` jobs with `latency` each, default
+    /// naming and rendering, no retries, no fail-fast.
+    pub(crate) fn for_test(latency: Duration, planned_jobs: u64) -> Self {
+        WorkSettings {
+            naming: Naming::default(),
+            render: RenderOptions::default(),
+            latency,
+            planned_jobs,
+            retry_limit: 0,
+            fail_fast: false,
+        }
+    }
+}
+
 /// The state every strategy shares during one export.
 pub(crate) struct Work {
     settings: WorkSettings,

@@ -216,6 +216,19 @@ impl TestEnv {
         })
     }
 
+    /// What `smartnotes list --count <args>` prints, as a number; fails naming its stderr if
+    /// the command failed.
+    pub fn count(&self, args: &[&str]) -> u64 {
+        let out = self
+            .cmd()
+            .args(["list", "--count"])
+            .args(args)
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out).trim().parse().unwrap()
+    }
+
     /// Runs `smartnotes lab <args> --json`, checks it succeeded, and returns its JSON report.
     pub fn lab_json(&self, args: &[&str]) -> serde_json::Value {
         let out = self

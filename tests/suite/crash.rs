@@ -130,23 +130,11 @@ fn schema(db: &Path) -> Vec<(String, Option<String>)> {
 
 /// How many notes `db` holds and how many search finds for `word`.
 fn counts(env: &TestEnv, db: &Path, word: &str) -> (u64, u64) {
-    let count = |args: &[&str]| -> u64 {
-        let out = env
-            .cmd()
-            .arg("--db")
-            .arg(db)
-            .args(["list", "--count"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
-    };
-    (count(&[]), count(&["--search", word]))
+    let db = db.to_str().unwrap();
+    (
+        env.count(&["--db", db]),
+        env.count(&["--db", db, "--search", word]),
+    )
 }
 
 #[test]

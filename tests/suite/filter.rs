@@ -28,26 +28,6 @@ fn ids_of(notes: &[Value]) -> Vec<i64> {
     notes.iter().map(|n| n["id"].as_i64().unwrap()).collect()
 }
 
-/// What `list --count <filter>` prints.
-fn count(env: &TestEnv, filter: &[&str]) -> u64 {
-    let out = env
-        .cmd()
-        .args(["list", "--count"])
-        .args(filter)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
-}
-
 fn has_tag(note: &Value, tag: &str) -> bool {
     note["tags"].as_array().unwrap().iter().any(|t| t == tag)
 }
@@ -57,7 +37,7 @@ fn count_matches_the_listed_notes_for_every_filter() {
     let env = TestEnv::seeded(300);
     let all = list_json(&env, &[]);
     assert_eq!(all.len(), 300);
-    assert_eq!(count(&env, &[]), 300);
+    assert_eq!(env.count(&[]), 300);
     let expect = |keep: &dyn Fn(&Value) -> bool| -> Vec<i64> {
         all.iter()
             .filter(|n| keep(n))
@@ -118,10 +98,10 @@ fn count_matches_the_listed_notes_for_every_filter() {
             "{filter:?} filters nothing out: a weak case"
         );
         assert_eq!(ids_of(&list_json(&env, &filter)), expected, "{filter:?}");
-        assert_eq!(count(&env, &filter), expected.len() as u64, "{filter:?}");
+        assert_eq!(env.count(&filter), expected.len() as u64, "{filter:?}");
     }
-    assert_eq!(count(&env, &["--tag", "work", "--limit", "3"]), 3);
-    assert_eq!(count(&env, &["--limit", "0"]), 0);
+    assert_eq!(env.count(&["--tag", "work", "--limit", "3"]), 3);
+    assert_eq!(env.count(&["--limit", "0"]), 0);
 }
 
 #[test]
@@ -197,9 +177,9 @@ fn relative_dates_find_only_recent_notes() {
     for since in ["7d", "2w", "12h"] {
         let notes = list_json(&env, &["--since", since]);
         assert_eq!(ids_of(&notes), [101], "--since {since}");
-        assert_eq!(count(&env, &["--since", since, "--by", "created"]), 1);
+        assert_eq!(env.count(&["--since", since, "--by", "created"]), 1);
     }
-    assert_eq!(count(&env, &["--until", "7d"]), 100);
+    assert_eq!(env.count(&["--until", "7d"]), 100);
     let summary = env.export_json("out", &["--since", "7d"]);
     assert_eq!(summary["files"], 3);
     let files = tree(&env.path("out"));
@@ -225,7 +205,7 @@ fn an_empty_result_exports_nothing_and_succeeds() {
         BTreeMap::new()
     };
     assert!(files.is_empty(), "{:?}", files.keys());
-    assert_eq!(count(&env, &["--search", "\"no such phrase anywhere\""]), 0);
+    assert_eq!(env.count(&["--search", "\"no such phrase anywhere\""]), 0);
     assert_eq!(
         list_json(&env, &["--tag", "no-such-tag"]),
         Vec::<Value>::new()

@@ -239,14 +239,7 @@ mod tests {
             progress: Some(booked.clone()),
             ..Hooks::default()
         };
-        let settings = WorkSettings {
-            naming: Default::default(),
-            render: Default::default(),
-            latency,
-            planned_jobs: notes * formats.len() as u64,
-            retry_limit: 0,
-            fail_fast: false,
-        };
+        let settings = WorkSettings::for_test(latency, notes * formats.len() as u64);
         let work = Arc::new(Work::new(
             settings,
             sink.clone(),

@@ -144,10 +144,9 @@ mod tests {
     use super::*;
     use crate::export::hooks::Hooks;
     use crate::export::job::{Job, OutFile};
-    use crate::export::naming::Naming;
     use crate::export::sink::Sink;
     use crate::export::work::WorkSettings;
-    use crate::format::{Format, RenderOptions};
+    use crate::format::Format;
     use crate::model::NewNote;
 
     /// Books which thread wrote each file; a write off the test's own thread takes a
@@ -178,14 +177,7 @@ mod tests {
             caller: thread::current().id(),
             written: Mutex::default(),
         });
-        let settings = WorkSettings {
-            naming: Naming::Slug,
-            render: RenderOptions::default(),
-            latency: Duration::ZERO,
-            planned_jobs: notes as u64 * 3,
-            retry_limit: 0,
-            fail_fast: false,
-        };
+        let settings = WorkSettings::for_test(Duration::ZERO, notes as u64 * 3);
         let work = Arc::new(Work::new(
             settings,
             sink.clone(),
