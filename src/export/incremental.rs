@@ -83,8 +83,9 @@ pub(crate) struct Incremental {
     // Where in `old` the last lookup found its entry.
     hint: AtomicUsize,
     // Every job that ended with its file in place: written (`Some`) or unchanged (`None`: the
-    // old entry holds).
-    seen: Mutex<Vec<(Key, Option<Entry>)>>,
+    // old entry holds). Boxed: most runs book far more unchanged files than written ones,
+    // and an unchanged one then takes 24 bytes instead of 64.
+    seen: Mutex<Vec<(Key, Option<Box<Entry>>)>>,
 }
 
 /// What the start of an incremental export found.
@@ -210,7 +211,7 @@ impl Incremental {
         if !self.vouches(id, format, hash, place) {
             return false;
         }
-        lock(&self.seen).push(((id, format), None));
+        self.book((id, format), None);
         true
     }
 
@@ -249,7 +250,7 @@ impl Incremental {
             .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
             && manifest::read_no_link(&path).is_ok_and(|on_disk| on_disk == bytes);
         if same {
-            lock(&self.seen).push(((id, file.format), None));
+            self.book((id, file.format), None);
         }
         same
     }
@@ -259,7 +260,7 @@ impl Incremental {
     pub(crate) fn kept(&self, id: i64, format: Format) {
         // Only a file the manifest lists has anything to keep.
         if self.old(&(id, format)).is_some() {
-            lock(&self.seen).push(((id, format), None));
+            self.book((id, format), None);
         }
     }
 
@@ -272,7 +273,18 @@ impl Incremental {
             hash,
             placed: file.placed,
         };
-        lock(&self.seen).push(((id, file.format), Some(entry)));
+        self.book((id, file.format), Some(Box::new(entry)));
+    }
+
+    /// Books a job whose file ended in place. The list takes room for every file the
+    /// manifest lists at its first job: grown by doubling, its copies and fresh pages were
+    /// half the page faults of an unchanged re-export of 300,000 files.
+    fn book(&self, key: Key, entry: Option<Box<Entry>>) {
+        let mut seen = lock(&self.seen);
+        if seen.capacity() == 0 {
+            seen.reserve(self.loaded().old.len());
+        }
+        seen.push((key, entry));
     }
 
     /// Before publishing: rewrites the manifest without the entries of files about to change
@@ -333,7 +345,7 @@ impl Incremental {
                 Some(_) if unpublished.contains(&key) => {}
                 Some(entry) => {
                     changed = true;
-                    new.insert(key, entry);
+                    new.insert(key, *entry);
                 }
                 None => {
                     if let Some(old) = self.old(&key) {
