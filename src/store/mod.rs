@@ -24,7 +24,7 @@ pub mod seed;
 mod snapshot;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{
     Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params,
@@ -430,9 +430,26 @@ impl Store {
         Self::init(conn, path, DEFAULT_BUSY_TIMEOUT, false)
     }
 
+    /// Opens and migrates the notebook, trying again while it is busy, up to `busy_timeout`.
+    /// SQLite answers "busy" at once, without waiting, where waiting could deadlock: several
+    /// connections turning a new file into WAL or migrating it at the same moment (one in 12
+    /// runs of four threads opening one new notebook). Starting again from the open is what
+    /// SQLite asks for then; a lock really held is waited for by SQLite itself, so after such
+    /// a wait the timeout has passed and the error is returned.
     fn connect(path: PathBuf, busy_timeout: Duration, create: bool) -> Result<Store, StoreError> {
-        let (conn, read_only) = open::connect(&path, busy_timeout, create)?;
-        Self::init(conn, path, busy_timeout, read_only)
+        let started = Instant::now();
+        loop {
+            let opened =
+                open::connect(&path, busy_timeout, create).and_then(|(conn, read_only)| {
+                    Self::init(conn, path.clone(), busy_timeout, read_only)
+                });
+            match opened {
+                Err(StoreError::Locked { .. }) if started.elapsed() < busy_timeout => {
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                opened => return opened,
+            }
+        }
     }
 
     fn init(
