@@ -196,7 +196,7 @@ impl Reader<'_> {
 /// [`Reader::keyed`] on a notebook: a page of versions, then the wanted notes of that page.
 struct Versioned<'s> {
     snapshot: &'s Snapshot<'static>,
-    versions: VersionStream<'s>,
+    versions: VersionStream<'s, 'static>,
     want: Want<'s>,
     ready: VecDeque<Result<Keyed, StoreError>>,
     done: bool,

@@ -166,10 +166,10 @@ pub(crate) struct NoteVersion {
 /// One page of versions, and where the next page starts.
 type VersionPage = (Vec<NoteVersion>, Option<Cursor>);
 
-impl Snapshot<'_> {
+impl<'a> Snapshot<'a> {
     /// The versions of the notes matching `query`, in its order, a page at a time: only the
     /// id, the version and the sort column are read, never a body.
-    pub(crate) fn versions(&self, query: &Query) -> VersionStream<'_> {
+    pub(crate) fn versions(&self, query: &Query) -> VersionStream<'_, 'a> {
         VersionStream {
             snapshot: self,
             query: query.clone(),
@@ -243,36 +243,16 @@ impl Snapshot<'_> {
     }
 }
 
-trait VersionSource {
-    fn version_page(
-        &self,
-        query: &Query,
-        cursor: Option<&Cursor>,
-        want: u64,
-    ) -> Result<VersionPage, StoreError>;
-}
-
-impl VersionSource for Snapshot<'_> {
-    fn version_page(
-        &self,
-        query: &Query,
-        cursor: Option<&Cursor>,
-        want: u64,
-    ) -> Result<VersionPage, StoreError> {
-        Snapshot::version_page(self, query, cursor, want)
-    }
-}
-
 /// The versions of a query's notes, read [`PAGE_SIZE`] at a time ([`Snapshot::versions`]).
-pub(crate) struct VersionStream<'s> {
-    snapshot: &'s (dyn VersionSource + 's),
+pub(crate) struct VersionStream<'s, 'a> {
+    snapshot: &'s Snapshot<'a>,
     query: Query,
     cursor: Option<Cursor>,
     remaining: u64,
     done: bool,
 }
 
-impl VersionStream<'_> {
+impl VersionStream<'_, '_> {
     /// The next page, empty at the end.
     pub(crate) fn next_page(&mut self) -> Result<Vec<NoteVersion>, StoreError> {
         if self.done {
