@@ -80,6 +80,23 @@ pub(crate) struct Incremental {
     seen: Mutex<Vec<(Key, Option<Box<Entry>>)>>,
 }
 
+impl Drop for Incremental {
+    // The old manifest's 300,000 names were made on the loading thread: freeing them on the
+    // exporting one was 58 M instructions (a fifth of its own, callgrind), most of it
+    // mimalloc taking back the pages of a thread that has ended. A thread of their own frees
+    // them, which the process need not wait for; without a thread to spare, here.
+    fn drop(&mut self) {
+        let Some(loaded) = self.loaded.take() else {
+            return;
+        };
+        let freeing = std::thread::Builder::new()
+            .name("manifest-free".into())
+            .stack_size(crate::sys::STACK_SIZE);
+        // A thread that cannot be made drops its closure, and the manifest with it, here.
+        let _ = freeing.spawn(move || drop(loaded));
+    }
+}
+
 /// What the start of an incremental export found.
 #[derive(Debug)]
 struct Loaded {
