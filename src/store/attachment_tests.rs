@@ -196,3 +196,32 @@ fn gc_removes_the_old_bytes_of_an_updated_attachment_and_what_no_note_uses() {
     assert_eq!((done.contents, done.bytes), (2, 9));
     assert_eq!(store.gc(false).unwrap(), GcReport::default());
 }
+
+#[test]
+fn a_snapshot_gives_the_attachments_of_the_notes_its_query_selects_and_none_without_links() {
+    let mut store = Store::open_in_memory().unwrap();
+    // The first note never has an attachment.
+    note(&mut store, "a");
+    let (two, three) = (note(&mut store, "b"), note(&mut store, "c"));
+    let of = |store: &mut Store, query: &Query| -> Vec<String> {
+        let snapshot = store.snapshot().unwrap();
+        let found = snapshot.attachments(query).unwrap();
+        found.into_iter().map(|a| a.path).collect()
+    };
+    // No link at all: the shortcut, and the query it stands for, give nothing.
+    assert!(of(&mut store, &Query::default()).is_empty());
+    put(&mut store, two, "b.png", b"2");
+    put(&mut store, three, "a.png", b"3");
+    assert_eq!(of(&mut store, &Query::default()), ["a.png", "b.png"]);
+    // Only the selected notes' attachments: the first note has none, the first two one.
+    let first = |n: u64| Query {
+        limit: Some(n),
+        ..Query::default()
+    };
+    assert!(of(&mut store, &first(1)).is_empty());
+    assert_eq!(of(&mut store, &first(2)), ["b.png"]);
+    // The notes that used them gone, no link is left: nothing again.
+    store.remove(two).unwrap();
+    store.remove(three).unwrap();
+    assert!(of(&mut store, &Query::default()).is_empty());
+}

@@ -458,6 +458,17 @@ fn collect(
 
 /// The attachments used by the notes `query` selects, each once, in path order.
 fn of_query(conn: &Connection, query: &Query) -> rusqlite::Result<Vec<AttachmentRef>> {
+    // SQLite builds the `IN` set of every selected note before it looks at a single link:
+    // for 100,000 notes that was a fifth of the instructions of an unchanged incremental
+    // re-export (189 M of 902 M, callgrind), for a notebook that uses no attachment at all.
+    // One probe of the (empty) link table answers it; in the same read transaction, so the
+    // answer is the snapshot's.
+    let any: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM note_attachments)", [], |r| {
+        r.get(0)
+    })?;
+    if !any {
+        return Ok(Vec::new());
+    }
     let limit = query.limit.unwrap_or(i64::MAX as u64).min(i64::MAX as u64);
     let (notes, values) = query.page_sql("SELECT n.id FROM notes n", None, limit);
     collect(
