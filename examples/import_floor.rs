@@ -23,6 +23,11 @@
 //! a new notebook's pages are appended past the old end of the file and never journaled) or
 //! `off`. Prints the wall time and this thread's CPU time of the write alone (from
 //! `/proc/thread-self/schedstat`, so the load of reading FROM is left out).
+//!
+//! Measured in round 5 (100,000 md notes, 2-core VM at load 8-9, writer CPU, median of 3):
+//! full 2.19 s (rollback journal 1.88), nofts 0.99 (0.81), notes 0.59 (0.44), store 2.35; the
+//! export of the same files 1.15 s CPU. The full-text index is 55% of the floor, the WAL's
+//! second write 14%, `Store::import`'s own work over the floor 7%.
 
 use std::path::Path;
 use std::time::Instant;
