@@ -174,12 +174,18 @@ fn kill_9_mid_import_leaves_the_notebook_as_it_was() {
         if !db.exists() {
             continue;
         }
-        let found = counts(&env, &db, "disk");
-        assert!(
-            found == (0, 0) || found == all,
-            "after {delay} ms: {found:?}"
-        );
-        assert_eq!(schema(&db), fresh_schema, "after {delay} ms");
+        // Killed between SQLite's creating the file and its first write (seen at 0 ms on a
+        // loaded machine): an empty file, which the reading commands refuse by name and an
+        // import makes a notebook of (docs/GUARANTEES.md); only the re-import below applies.
+        let empty = std::fs::metadata(&db).unwrap().len() == 0;
+        if !empty {
+            let found = counts(&env, &db, "disk");
+            assert!(
+                found == (0, 0) || found == all,
+                "after {delay} ms: {found:?}"
+            );
+            assert_eq!(schema(&db), fresh_schema, "after {delay} ms");
+        }
         // And the next import of the same files completes it.
         env.cmd()
             .arg("--db")
