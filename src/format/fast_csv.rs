@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 use std::io::Write as _;
 
+use super::words;
 use crate::model::Note;
 
 /// Appends `note`'s record as the `csv` crate would, its title, tags and body passed through
@@ -60,7 +61,7 @@ fn field(out: &mut Vec<u8>, text: &str) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         out.extend_from_slice(&word);
-        let quotes = has_byte(u64::from_le_bytes(word), b'"');
+        let quotes = words::has_byte(u64::from_le_bytes(word), b'"');
         if quotes == 0 {
             at += 8;
             continue;
@@ -87,7 +88,12 @@ fn needs_quotes(bytes: &[u8]) -> bool {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let w = u64::from_le_bytes(word);
-        if has_byte(w, b',') | has_byte(w, b'"') | has_byte(w, b'\r') | has_byte(w, b'\n') != 0 {
+        if words::has_byte(w, b',')
+            | words::has_byte(w, b'"')
+            | words::has_byte(w, b'\r')
+            | words::has_byte(w, b'\n')
+            != 0
+        {
             return true;
         }
     }
@@ -95,14 +101,4 @@ fn needs_quotes(bytes: &[u8]) -> bool {
         .remainder()
         .iter()
         .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
-}
-
-/// The high bit of each byte of `word` that may be `byte`: zero when none is, and the lowest
-/// bit set always one that is (the classic "has a zero byte" trick on `word ^ byte`, whose
-/// borrows only flag bytes above a true one).
-fn has_byte(word: u64, byte: u8) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let x = word ^ (ONES * u64::from(byte));
-    x.wrapping_sub(ONES) & !x & HIGHS
 }

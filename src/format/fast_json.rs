@@ -11,6 +11,7 @@
 
 use std::io::Write as _;
 
+use super::words;
 use crate::model::Note;
 
 /// Appends `note` as serde_json's `to_writer_pretty` (`pretty`) or `to_writer` would, and
@@ -109,18 +110,11 @@ pub(super) fn string(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
 /// The high bit of each byte of `word` (little-endian) that may be below 0x20, a `"` or a
-/// `\`: zero when there is none, and the lowest bit set is always a byte that is one. Each
-/// test is the classic "has a byte less than n" bit trick, whose borrows can only flag bytes
-/// above a true one.
+/// `\`: zero when there is none, and the lowest bit set is always a byte that is one
+/// ([`words::below`]).
 fn escape_mask(word: u64) -> u64 {
-    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGHS;
-    let quote = word ^ (ONES * u64::from(b'"'));
-    let backslash = word ^ (ONES * u64::from(b'\\'));
-    below(word, 0x20) | below(quote, 1) | below(backslash, 1)
+    words::below(word, 0x20) | words::has_byte(word, b'"') | words::has_byte(word, b'\\')
 }
 
 /// How one byte is escaped, if it is.

@@ -13,6 +13,7 @@ pub mod front_matter;
 mod json;
 mod jsonl;
 mod markdown;
+mod words;
 
 pub use front_matter::{FrontMatter, TagChange};
 pub(crate) use markdown::{BODY_BYTES, opens_record};

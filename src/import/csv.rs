@@ -52,13 +52,7 @@ fn builder() -> csv::ReaderBuilder {
 
 pub(super) fn read(path: &Path, text: &str, csv_safe: bool, lines: &mut Lines<'_>) -> Vec<Parsed> {
     if text.len() > REUSED_UP_TO {
-        return read_with(
-            &mut builder().from_reader(text.as_bytes()),
-            path,
-            text,
-            csv_safe,
-            lines,
-        );
+        return read_new(path, text, csv_safe, lines);
     }
     READER.with(|kept| {
         let mut kept = kept.borrow_mut();
